@@ -1,0 +1,111 @@
+"""What `./run` does once the virtual environment is ready.
+
+    ./run           migrate, load the demo data once, serve the portal and a job worker
+    ./run test      run the whole test suite (extra arguments go to pytest)
+
+With no DATABASE_URL the launcher starts the embedded PostgreSQL under var/ and stops it when it
+finishes, whichever way it finishes (Ctrl-C included): see heat/embedded_db.py for why the
+launcher, not pgserver, owns the server's lifetime.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from heat import embedded_db
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR = BASE_DIR / "var"
+PYTHON = sys.executable
+ADDRESS = os.environ.get("HEAT_ADDRESS", "127.0.0.1:8000")
+
+
+def main(argv: list[str]) -> int:
+    command, args = (argv[0], argv[1:]) if argv else ("serve", [])
+    if command in ("serve", "runserver"):
+        return with_database(VAR / "db", serve)
+    if command == "test":
+        return with_database(VAR / "testdb", lambda: run_tests(args))
+    print(f"Unknown command {command!r}. Use `./run` to serve the portal or `./run test`.")
+    return 2
+
+
+def with_database(datadir: Path, body) -> int:
+    if os.environ.get("DATABASE_URL"):
+        return body()
+    print(f"==> Starting the embedded PostgreSQL in {datadir.relative_to(BASE_DIR)}/")
+    os.environ["DATABASE_URL"] = embedded_db.start(datadir)
+    try:
+        return body()
+    finally:
+        print("==> Stopping the embedded PostgreSQL")
+        embedded_db.stop(datadir)
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=True)
+
+
+def serve() -> int:
+    # The development server: DEBUG on unless the environment says otherwise, so static files
+    # and error pages work without a production web server in front.
+    os.environ.setdefault("DEBUG", "1")
+    manage("migrate", "--noinput", "-v", "0")
+    manage("demo_data", "--if-empty")
+    children = [
+        subprocess.Popen([PYTHON, "manage.py", "procrastinate", "worker"], cwd=BASE_DIR),
+        subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", ADDRESS], cwd=BASE_DIR),
+    ]
+    print(f"==> Heat is on http://{ADDRESS}/  (admin: http://{ADDRESS}/admin/). Ctrl-C stops it.")
+
+    def stop_children(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop_children)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_children()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+def run_tests(args: list[str]) -> int:
+    ensure_chromium()
+    return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR).returncode
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's chromium. Install it where we may (root with apt-get);
+    elsewhere the browser tests are skipped with a loud warning (and fail under CI)."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("==> Installing Debian's chromium for the browser tests")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"], env=env, check=False)
+    if not Path("/usr/bin/chromium").exists():
+        print(
+            "!!! /usr/bin/chromium is missing: the browser tests will be SKIPPED.\n"
+            "!!! Install it with: sudo apt-get install chromium"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
