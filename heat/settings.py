@@ -117,7 +117,7 @@ LANGUAGE_CODE = "es-mx"
 LANGUAGES = [("es-mx", _("Spanish (Mexico)"))]
 # One Spanish catalog per area of the portal, so that work on one area never edits another's
 # catalog; Django merges them (the first that translates a message wins).
-LOCALE_PATHS = [BASE_DIR / "locale" / area for area in ("foundation", "portal", "tecnico", "grafica")]
+LOCALE_PATHS = [BASE_DIR / "locale" / area for area in ("foundation", "backoffice", "portal", "tecnico", "grafica")]
 TIME_ZONE = "America/Mexico_City"
 USE_I18N = True
 USE_TZ = True
