@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "bootstrap",  # Bootstrap's CSS/JS, from the django-bootstrap-static package
+    "js_lib_leaflet",  # Leaflet's JS/CSS for the mileage map, from the django-js-lib-leaflet package
     "axes",
     "procrastinate.contrib.django",
     "heat",
