@@ -363,3 +363,164 @@ class Policy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+
+# --- Visit control, technician requests and traffic-light alerts (issue 4) ------------------
+
+
+def visit_photo_upload_to(photo: VisitPhoto, filename: str) -> str:
+    # The name is ours, never the phone's: it may contain anything, and photos are private.
+    import uuid
+
+    extension = "png" if filename.lower().endswith(".png") else "jpg"
+    return f"visitas/{photo.order.folio}/{uuid.uuid4().hex}.{extension}"
+
+
+class VisitCheckIn(models.Model):
+    """The technician's arrival at the customer (control de visitas): when, where the phone was
+    and how far that is from the customer's coordinates. One per order: a visit starts once."""
+
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, related_name="check_in", verbose_name=_("order"))
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("technician")
+    )
+    at = models.DateTimeField(_("checked in at"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_m = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    distance_m = models.PositiveIntegerField(
+        _("distance from the customer (m)"),
+        null=True,
+        blank=True,
+        help_text=_("Great-circle metres from the customer's coordinates; empty without a position."),
+    )
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            *coordinate_constraints("visitcheckin", "latitude", "longitude"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True, distance_m__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False, distance_m__isnull=False),
+                name="visitcheckin_position_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at the visit (JPEG or PNG, at most 5 MB, checked by content)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="photos", verbose_name=_("order"))
+    image = models.FileField(_("photo"), upload_to=visit_photo_upload_to)
+    content_type = models.CharField(_("content type"), max_length=20)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["order", "uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "image/png"]), name="visitphoto_jpeg_or_png"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0, size__lte=5 * 1024 * 1024), name="visitphoto_at_most_5mb"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.image.name}"
+
+
+class TechnicianRequest(models.Model):
+    """A technician asks the dispatcher to reschedule a folio or to cancel it as a duplicate.
+    The dispatcher accepts (the order action runs) or refuses it."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULE = "reschedule", _("Reschedule")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="requests", verbose_name=_("order"))
+    kind = models.CharField(_("request"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    reason = models.ForeignKey(
+        Reason, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reason")
+    )
+    proposed_date = models.DateField(_("proposed date"), null=True, blank=True)
+    proposed_window = models.CharField(_("proposed window"), max_length=10, choices=Order.Window.choices, blank=True)
+    other_folio = models.CharField(_("duplicates folio"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("technician request")
+        verbose_name_plural = _("technician requests")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            # One open request of each kind per folio: a second tap must not make a second one.
+            models.UniqueConstraint(
+                fields=["order", "kind"], condition=Q(status="pending"), name="techrequest_one_pending_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="reschedule")
+                | Q(reason__isnull=False, proposed_date__isnull=False) & ~Q(proposed_window=""),
+                name="techrequest_reschedule_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="duplicate") | ~Q(other_folio=""), name="techrequest_duplicate_names_folio"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | ~Q(status="pending") & Q(decided_at__isnull=False),
+                name="techrequest_decision_consistent",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "order"], name="techrequest_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.get_kind_display()} · {self.get_status_display()}"
+
+
+class LightAlert(models.Model):
+    """That a folio's traffic light was seen turning yellow or red and the distributor told.
+    Unique per (order, colour): the periodic sweep notifies each colour once."""
+
+    class Colour(models.TextChoices):
+        YELLOW = "yellow", _("About to expire")
+        RED = "red", _("Overdue")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="light_alerts", verbose_name=_("order"))
+    colour = models.CharField(_("colour"), max_length=10, choices=Colour.choices)
+    at = models.DateTimeField(_("seen at"))
+
+    class Meta:
+        verbose_name = _("traffic-light alert")
+        verbose_name_plural = _("traffic-light alerts")
+        constraints = [models.UniqueConstraint(fields=["order", "colour"], name="lightalert_once_per_colour")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.colour}"

@@ -190,3 +190,54 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.distributor or self.master}"
+
+
+class Notification(models.Model):
+    """A message to one user by one channel: shown in the portal (``in_app``) or sent by email.
+
+    ``key`` names what caused it (an order event, a technician request, a traffic-light change);
+    the unique (key, recipient, channel) is the idempotency key: a job retried after a partial
+    failure finds the rows it already wrote and sends only what is still unsent."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In the portal")
+        EMAIL = "email", _("Email")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    key = models.CharField(_("cause"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=40)
+    order = models.ForeignKey(
+        "asignaciones.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("order"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "recipient", "channel"], name="notification_once_per_recipient"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(channel="in_app", read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} · {self.channel} · {self.key}"
