@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,11 +63,11 @@ class OrderActionError(Exception):
 def check_transition(order: Order, action: str) -> None:
     if order.status not in LEGAL_FROM[action]:
         raise OrderActionError(
-            _("Folio %(folio)s is %(status)s: it cannot be %(action)s now.")
+            _("Folio %(folio)s is in status “%(status)s”: you cannot %(action)s it now.")
             % {
                 "folio": order.folio,
-                "status": order.get_status_display().lower(),
-                "action": ACTION_PAST_PARTICIPLES[action],
+                "status": order.get_status_display(),
+                "action": ACTION_VERBS[action],
             }
         )
 
@@ -105,7 +105,7 @@ def policy_for(action: str, service_type: ServiceType | None) -> Policy | None:
     candidates = (
         Policy.objects.filter(action=action, active=True, effective_from__lte=now)
         .filter(Q(service_type=service_type) | Q(service_type__isnull=True))
-        .order_by("service_type__isnull", "-version")  # the type's own first (False < True)
+        .order_by(F("service_type").asc(nulls_last=True), "-version")  # the type's own first
     )
     return candidates.first()
 
@@ -131,16 +131,17 @@ def rule(policy: Policy | None, name: str, default=None):
     return policy.rules.get(name, default)
 
 
-ACTION_PAST_PARTICIPLES = {
-    "assign": gettext_lazy("assigned"),
-    "reassign": gettext_lazy("reassigned"),
-    "unassign": gettext_lazy("unassigned"),
-    "reschedule": gettext_lazy("rescheduled"),
-    "reject": gettext_lazy("rejected"),
-    "cancel": gettext_lazy("cancelled"),
-    "change_type": gettext_lazy("changed to another type"),
-    "start": gettext_lazy("started"),
-    "complete": gettext_lazy("completed"),
+# "you cannot %(action)s it now"
+ACTION_VERBS = {
+    "assign": gettext_lazy("assign"),
+    "reassign": gettext_lazy("reassign"),
+    "unassign": gettext_lazy("unassign"),
+    "reschedule": gettext_lazy("reschedule"),
+    "reject": gettext_lazy("reject"),
+    "cancel": gettext_lazy("cancel"),
+    "change_type": gettext_lazy("change the type of"),
+    "start": gettext_lazy("start"),
+    "complete": gettext_lazy("complete"),
 }
 
 __all__ = [

@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from asignaciones.models import MaterialUsage, Order
 from cuadrillas.coverage import km_from_base
@@ -40,7 +40,7 @@ def commission_rate(order: Order) -> CommissionRate | None:
     return (
         CommissionRate.objects.filter(service_type_id=order.service_type_id, valid_from__lte=day)
         .filter(Q(brand_id=order.brand_id) | Q(brand__isnull=True))
-        .order_by("brand__isnull", "-valid_from")
+        .order_by(F("brand").asc(nulls_last=True), "-valid_from")
         .first()
     )
 
