@@ -86,25 +86,30 @@ def serve() -> int:
 
 
 def run_tests(args: list[str]) -> int:
-    ensure_chromium()
+    ensure_system_packages()
     return subprocess.run([PYTHON, "-m", "pytest", *args], cwd=BASE_DIR).returncode
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's chromium. Install it where we may (root with apt-get);
-    elsewhere the browser tests are skipped with a loud warning (and fail under CI)."""
-    if Path("/usr/bin/chromium").exists():
-        return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("==> Installing Debian's chromium for the browser tests")
+# What the test suite needs from the system: (command that proves it is there, Debian package).
+TEST_SYSTEM_PACKAGES = [
+    ("/usr/bin/chromium", "chromium"),  # browser tests
+    ("xgettext", "gettext"),  # translation-completeness test
+    ("pdftotext", "poppler-utils"),  # reading generated PDFs back
+]
+
+
+def ensure_system_packages() -> None:
+    """Install what the tests need where we may (root with apt-get); elsewhere the tests that
+    need a missing tool are skipped with a loud warning (and fail under CI)."""
+    missing = [package for probe, package in TEST_SYSTEM_PACKAGES if not shutil.which(probe)]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"==> Installing Debian packages for the tests: {', '.join(missing)}")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=False)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium", "fonts-dejavu-core"], env=env, check=False)
-    if not Path("/usr/bin/chromium").exists():
-        print(
-            "!!! /usr/bin/chromium is missing: the browser tests will be SKIPPED.\n"
-            "!!! Install it with: sudo apt-get install chromium"
-        )
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing, "fonts-dejavu-core"], env=env, check=False)
+        missing = [package for probe, package in TEST_SYSTEM_PACKAGES if not shutil.which(probe)]
+    for package in missing:
+        print(f"!!! {package} is missing: the tests that need it are SKIPPED (sudo apt-get install {package})")
 
 
 if __name__ == "__main__":
