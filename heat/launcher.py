@@ -21,7 +21,7 @@ from pathlib import Path
 from heat import embedded_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR = BASE_DIR / "var"
+VAR = Path(os.environ.get("HEAT_VAR_DIR", BASE_DIR / "var"))
 PYTHON = sys.executable
 ADDRESS = os.environ.get("HEAT_ADDRESS", "127.0.0.1:8000")
 
@@ -39,7 +39,7 @@ def main(argv: list[str]) -> int:
 def with_database(datadir: Path, body) -> int:
     if os.environ.get("DATABASE_URL"):
         return body()
-    print(f"==> Starting the embedded PostgreSQL in {datadir.relative_to(BASE_DIR)}/")
+    print(f"==> Starting the embedded PostgreSQL in {datadir}")
     os.environ["DATABASE_URL"] = embedded_db.start(datadir)
     try:
         return body()
