@@ -6,13 +6,23 @@ from __future__ import annotations
 import pytest
 
 from asignaciones.catalogue import ensure_catalogue
+from asignaciones.models import Policy
 from heat.models import Master, Membership
 from tests import factories
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the company catalogue once into the test database; each test's transaction then
+    starts from it (transactional tests flush it, and the fixture below reloads it)."""
+    with django_db_blocker.unblock():
+        ensure_catalogue()
+
+
 @pytest.fixture
 def catalogue(db):
-    ensure_catalogue()
+    if not Policy.objects.exists():
+        ensure_catalogue()
 
 
 @pytest.fixture
