@@ -1,0 +1,1 @@
+"""The distributor portal's pages for folios: board, detail, actions, bulk, exports, documents."""
