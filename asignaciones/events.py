@@ -25,4 +25,4 @@ def on_event(event: OrderEvent) -> None:
 
         record_closing(event.order, by=event.actor, at=event.at)
     if event.kind in CREW_EVENTS:
-        defer_in_transaction(notify_order_event, event_id=event.pk)
+        defer_in_transaction(notify_order_event, event_id=event.pk, crew_id=event.order.crew_id)

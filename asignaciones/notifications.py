@@ -112,9 +112,10 @@ def _address(order: Order) -> str:
 # --- what each cause says ------------------------------------------------------------------------
 
 
-def plan_for_event(event: OrderEvent) -> Plan:
+def plan_for_event(event: OrderEvent, crew_id: int | None) -> Plan:
     """The crew's technicians hear of assignments, reassignments (both crews), unassignments,
-    reschedules and cancellations of their folios."""
+    reschedules and cancellations of their folios. ``crew_id`` is the folio's crew when the event
+    happened: by the time the job runs the folio may have moved on."""
     order = event.order
     summary = _("%(type)s · %(address)s · appointment: %(appointment)s") % {
         "type": order.service_type.name,
@@ -127,7 +128,7 @@ def plan_for_event(event: OrderEvent) -> Plan:
         case K.ASSIGNED:
             plan.append(
                 (
-                    crew_technicians(order.crew_id),
+                    crew_technicians(crew_id),
                     Message(
                         "assigned", _("New folio %(folio)s for your crew") % {"folio": folio}, summary, visit_url(order)
                     ),
@@ -136,7 +137,7 @@ def plan_for_event(event: OrderEvent) -> Plan:
         case K.REASSIGNED:
             plan.append(
                 (
-                    crew_technicians(order.crew_id),
+                    crew_technicians(crew_id),
                     Message(
                         "assigned",
                         _("Folio %(folio)s was reassigned to your crew") % {"folio": folio},
@@ -171,7 +172,7 @@ def plan_for_event(event: OrderEvent) -> Plan:
         case K.RESCHEDULED:
             plan.append(
                 (
-                    crew_technicians(order.crew_id),
+                    crew_technicians(crew_id),
                     Message(
                         "rescheduled",
                         _("Folio %(folio)s was rescheduled") % {"folio": folio},
@@ -184,7 +185,7 @@ def plan_for_event(event: OrderEvent) -> Plan:
         case K.CANCELLED:
             plan.append(
                 (
-                    crew_technicians(order.crew_id),
+                    crew_technicians(crew_id),
                     Message(
                         "cancelled",
                         _("Folio %(folio)s was cancelled") % {"folio": folio},
@@ -326,7 +327,7 @@ def send_email(notification: Notification) -> None:
         message.send()
 
 
-def deliver_event(event_id: int) -> int:
+def deliver_event(event_id: int, crew_id: int | None = None) -> int:
     event = (
         OrderEvent.objects.select_related("order__service_type", "order__distributor", "order__crew", "reason")
         .filter(pk=event_id)
@@ -335,7 +336,7 @@ def deliver_event(event_id: int) -> int:
     if event is None or event.kind not in CREW_EVENTS:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        plan = plan_for_event(event)
+        plan = plan_for_event(event, crew_id if crew_id is not None else event.order.crew_id)
     return deliver(f"event:{event.pk}", event.order, plan)
 
 

@@ -39,10 +39,10 @@ def defer_in_transaction(task: Task, **task_kwargs: Any) -> int:
 
 
 @app.task(name="asignaciones.notify_order_event", queue=NOTIFICATIONS_QUEUE, retry=DELIVERY_RETRY)
-def notify_order_event(event_id: int) -> int:
-    """Tell the crew's technicians about an assignment, reassignment, unassignment, reschedule
-    or cancellation."""
-    return notifications.deliver_event(event_id)
+def notify_order_event(event_id: int, crew_id: int | None = None) -> int:
+    """Tell the crew's technicians (of ``crew_id``, the folio's crew at the event) about an
+    assignment, reassignment, unassignment, reschedule or cancellation."""
+    return notifications.deliver_event(event_id, crew_id)
 
 
 @app.task(name="asignaciones.notify_request", queue=NOTIFICATIONS_QUEUE, retry=DELIVERY_RETRY)
