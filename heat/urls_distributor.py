@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from heat import views_distributor
+
+urlpatterns = [
+    path("distribuidor/", views_distributor.distributor, name="distributor"),
+    path("distribuidor/editar/", views_distributor.distributor_edit, name="distributor_edit"),
+    path("master/", views_distributor.master, name="master"),
+]
