@@ -231,7 +231,7 @@ def reschedule_reasons() -> Any:
 
 class RescheduleRequestForm(forms.Form):
     reason = forms.ModelChoiceField(queryset=Reason.objects.none(), label=_("Reason"))
-    date = forms.DateField(label=_("Proposed date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Proposed date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     window = forms.ChoiceField(label=_("Proposed window"), choices=Order.Window.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -50,8 +50,8 @@ class HandoverForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     crew = forms.ModelChoiceField(queryset=Crew.objects.none(), label=_("Crew"), required=False, empty_label=_("All"))
 
     def __init__(self, *args: Any, crews: Any, **kwargs: Any) -> None:
