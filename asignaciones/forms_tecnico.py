@@ -140,6 +140,8 @@ class CompleteForm(PositionFields):
         codes = closing_codes()
         for name in ("solution_code_1", "solution_code_2", "solution_code_3"):
             self.fields[name].queryset = codes
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["comments"].widget.attrs["class"] = "form-control"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

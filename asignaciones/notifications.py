@@ -80,15 +80,10 @@ def visit_url(order: Order) -> str:
 
 
 def folio_url(order: Order) -> str:
-    """The folio on the distributor's side (the board's detail page when it exists)."""
-    for name in ("asignaciones:detail", "asignaciones:order", "asignaciones:folio"):
-        try:
-            return reverse(name, args=[order.folio])
-        except NoReverseMatch:
-            continue
+    """The folio's page on the distributor's side."""
     try:
-        return reverse("asignaciones:board")
-    except NoReverseMatch:
+        return reverse("asignaciones:order", args=[order.folio])
+    except NoReverseMatch:  # the distributor pages are not installed: the requests list
         return reverse("solicitudes:list")
 
 
