@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -107,7 +108,8 @@ def visit_control(request: HttpRequest, folio: str) -> HttpResponse:
         "may_answer": role.is_distributor_staff or role.is_back_office,
         "next": request.GET.get("next", ""),
     }
-    return render(request, "asignaciones/requests_visit_control.html", context)
+    with timezone.override(order.distributor.zone):  # the distributor's wall clock
+        return render(request, "asignaciones/requests_visit_control.html", context)
 
 
 @require_GET

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -36,9 +37,12 @@ def technician_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not portal_role(request.user).is_technician:
+        role = portal_role(request.user)
+        if not role.is_technician:
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        # Times on these pages are the distributor's wall clock, wherever the server runs.
+        with timezone.override(role.distributor.zone):
+            return view(request, *args, **kwargs)
 
     return wrapper
 

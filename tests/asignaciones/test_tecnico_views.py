@@ -270,3 +270,22 @@ def test_the_visit_page_shows_the_check_in(tech_client, assigned_order_a, techni
     assert "a 556 m del cliente" in page
     assert "Cerrar la visita" in page
     assert "Registrar llegada" not in page
+
+
+def test_times_are_shown_on_the_distributors_wall_clock(client, catalogue):
+    import time_machine
+
+    tijuana = factories.make_distributor(
+        "tij", time_zone="America/Tijuana", base_latitude="32.514900", base_longitude="-117.038200"
+    )
+    crew = factories.make_crew(tijuana, "T1", lat="32.5", lon="-117.0")
+    dispatcher = factories.make_member("disp_tij", tijuana)
+    technician = factories.make_technician("tec_tij", crew).user
+    order = factories.make_order(tijuana, latitude=Decimal("32.514900"), longitude=Decimal("-117.038200"))
+    actions.assign(order, crew, by=dispatcher)
+    # 18:05 UTC is 10:05 in Tijuana in December (UTC-8) and 12:05 in Mexico City.
+    with time_machine.travel(dt.datetime(2026, 12, 3, 18, 5, tzinfo=dt.UTC), tick=False):
+        visits.check_in(order, by=technician)
+    client.force_login(technician)
+    page = client.get(reverse("tecnico:visit", args=[order.folio])).content.decode()
+    assert "Llegada registrada a las 10:05" in page
