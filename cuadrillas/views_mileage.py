@@ -46,7 +46,8 @@ def _helper(*fields: str) -> FormHelper:
     helper.disable_csrf = True
     helper.layout = Layout(
         Row(
-            *(Column(name, css_class="col-12 col-sm") for name in fields),
+            # Dates side by side even on a phone; the distributor takes a line of its own there.
+            *(Column(name, css_class="col-12 col-sm" if name == "distributor" else "col-6 col-sm") for name in fields),
             Column(Submit("", gettext_lazy("Show"), css_class="btn-sm w-100"), css_class="col-12 col-sm-auto mb-3"),
             css_class="align-items-end g-2",
         )
@@ -87,6 +88,9 @@ class PeriodForm(DistributorFilterMixin):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(*self.fields)
+        if not self.is_bound:
+            today = self.today()
+            self.initial.update(date_from=today.replace(day=1), date_to=today)
 
     def clean(self):
         data = super().clean()
@@ -121,6 +125,8 @@ class DayForm(DistributorFilterMixin):
         if crew is not None and "distributor" in self.fields:
             del self.fields["distributor"]  # the crew names its distributor
         self.helper = _helper(*self.fields)
+        if not self.is_bound:
+            self.initial["day"] = self.today()
 
     def today(self) -> dt.date:
         if self.crew is not None:

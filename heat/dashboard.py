@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, DateField, F, Func, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from asignaciones.models import Brand, Order, ServiceType
@@ -187,14 +188,31 @@ def closing_counts(qs: QuerySet[Order], now: dt.datetime, first_day: dt.date, la
     )
 
 
+def span_text(span: dt.timedelta) -> str:
+    """A short duration for a list row: "1 d 8 h", "5 h 20 min", "8 min"."""
+    seconds = abs(int(span.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return gettext("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    if hours:
+        return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return gettext("%(minutes)s min") % {"minutes": minutes}
+
+
 def overdue_list(qs: QuerySet[Order], now: dt.datetime, light: Light, size: int = LIST_SIZE) -> list[Order]:
-    """The first ``size`` open orders of a colour, most overdue (earliest deadline) first."""
-    return list(
+    """The first ``size`` open orders of a colour, most overdue (earliest deadline) first, each
+    with ``span`` (how long overdue, or how long left) as short text."""
+    orders = list(
         with_traffic_light(qs.filter(status__in=Order.OPEN_STATUSES), now)
         .filter(light=light.value)
         .select_related("distributor", "crew", "service_type", "brand")
         .order_by("deadline", "folio")[:size]
     )
+    for order in orders:
+        order.span = span_text(order.time_left)
+    return orders
 
 
 def build_dashboard(user: User, filters: DashboardFilters, now: dt.datetime | None = None) -> Dashboard:
@@ -215,7 +233,7 @@ def build_dashboard(user: User, filters: DashboardFilters, now: dt.datetime | No
         totals.add(light, n)
         crew_label = f"{row['crew__code']}" if row["crew_id"] is not None else str(NO_CREW_LABEL)
         if multi and row["crew_id"] is not None:
-            crew_label = f"{row['distributor__name']} · {crew_label}"
+            crew_label = f"{crew_label} · {row['distributor__name']}"
         crews.setdefault(row["crew_id"], LightCounts(row["crew_id"], crew_label)).add(light, n)
         types.setdefault(
             row["service_type_id"],

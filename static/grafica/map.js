@@ -28,7 +28,6 @@
       L.circle([area.lat, area.lon], {
         radius: area.radius_km * 1000, color: "#6f42c1", weight: 2, dashArray: "6 6", fill: true, fillOpacity: 0.04,
       }).bindTooltip(escape(area.name)).addTo(map);
-      bounds.push([area.lat, area.lon]);
     }
   }
   for (const route of data.routes) {
@@ -56,6 +55,7 @@
     markers += 1;
   }
   box.dataset.markers = String(markers);
+  // Fit the crews and the folios: the coverage circle is the context, not the subject.
   if (bounds.length) {
     map.fitBounds(bounds, { padding: [24, 24], maxZoom: 14 });
   } else {
