@@ -88,7 +88,7 @@ def folio_url(order: Order) -> str:
 
 
 def absolute(url: str) -> str:
-    base = getattr(settings, "PORTAL_BASE_URL", "http://localhost:8000").rstrip("/")
+    base = settings.PORTAL_BASE_URL.rstrip("/")
     return f"{base}{url}"
 
 

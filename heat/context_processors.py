@@ -9,6 +9,7 @@ from heat.tenancy import RoleKind, portal_role
 DISTRIBUTOR_MENU = [
     (_("Dashboard"), "dashboard"),
     (_("Orders"), "asignaciones:board"),
+    (_("Requests"), "solicitudes:list"),
     (_("Crews"), "cuadrillas:crews"),
     (_("Materials"), "cuadrillas:materials"),
     (_("Mileage"), "cuadrillas:mileage"),
