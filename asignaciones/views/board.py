@@ -7,19 +7,27 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from asignaciones import exports
 from asignaciones.actions.bulk import assign_many
-from asignaciones.board import TABS, board_orders, humanize_time_left
+from asignaciones.board import TABS, board_count, board_orders, board_rows, humanize_time_left
 from asignaciones.forms import BoardFilterForm, BulkAssignForm
 from asignaciones.models import Brand, Order, ServiceType
 from asignaciones.selectors import orders_visible_to
 from asignaciones.views.access import DISPATCHERS, portal_view
 from cuadrillas.selectors import crews_visible_to
 from heat.tenancy import portal_role
+
+
+class BoardPaginator(Paginator):
+    """A paginator whose count is given (a cheaper query than counting the rows' queryset)."""
+
+    count = None  # replaces the cached property; set by the view
 
 
 def _filter_form(request: HttpRequest) -> BoardFilterForm:
@@ -31,6 +39,19 @@ def _filter_form(request: HttpRequest) -> BoardFilterForm:
     )
 
 
+def _filter_options(form: BoardFilterForm) -> dict[str, list[tuple[str, str]]]:
+    """The filters' choices as plain lists, for a template that renders them in one pass: the
+    board is the most visited page, and widget-by-widget rendering would cost more than its SQL."""
+    return {
+        name: [(str(value), str(label)) for value, label in form.fields[name].choices if value != ""]
+        for name in ("status", "light", "priority", "per_page")
+    } | {
+        "crew": [("none", str(_("Without crew")))] + [(str(c.pk), c.code) for c in form.crews],
+        "type": [(str(t.pk), f"{t.code} · {t.name}") for t in form.fields["type"].queryset],
+        "brand": [(str(b.pk), b.name) for b in form.fields["brand"].queryset],
+    }
+
+
 @require_GET
 @portal_view()
 def board(request: HttpRequest) -> HttpResponse:
@@ -39,7 +60,9 @@ def board(request: HttpRequest) -> HttpResponse:
     role = portal_role(request.user)
     form = _filter_form(request)
     query = form.board_query()
-    paginator = Paginator(board_orders(request.user, query), form.page_size)
+    now = timezone.now()
+    paginator = BoardPaginator(board_rows(request.user, query, now=now), form.page_size)
+    paginator.count = board_count(request.user, query, now=now)
     page = paginator.get_page(request.GET.get("page"))
     for order in page.object_list:
         order.time_left_label = humanize_time_left(order.time_left, order.light)
@@ -50,12 +73,30 @@ def board(request: HttpRequest) -> HttpResponse:
         "tabs": [(key, label) for key, (label, _statuses) in TABS.items()],
         "can_act": role.kind in DISPATCHERS,
         "bulk_crews": form.crews,
+        # One reverse() for the page rather than one per row.
+        "folio_url": reverse("asignaciones:order", args=["FOLIO"]).removesuffix("FOLIO/"),
+        "selected": {
+            "status": form.data.getlist("status"),
+            "light": form.data.getlist("light"),
+            "type": form.data.getlist("type"),
+            "brand": form.data.getlist("brand"),
+            "crew": form.data.get("crew", ""),
+            "priority": form.data.get("priority", ""),
+            "per_page": str(form.page_size),
+        },
     }
     if request.htmx and not request.htmx.boosted:
         return render(request, "asignaciones/partials/board_table.html", context)
-    context["tab_counts"] = orders_visible_to(request.user).aggregate(
-        new=Count("pk", filter=Q(status=Order.Status.NEW)),
-        open=Count("pk", filter=Q(status__in=(Order.Status.ASSIGNED, Order.Status.IN_PROGRESS))),
+    context["options"] = _filter_options(form)
+    # Only open folios are counted: the index (distributor, status, deadline) answers it without
+    # touching the distributor's years of closed folios.
+    context["tab_counts"] = (
+        orders_visible_to(request.user)
+        .filter(status__in=Order.OPEN_STATUSES)
+        .aggregate(
+            new=Count("pk", filter=Q(status=Order.Status.NEW)),
+            open=Count("pk", filter=Q(status__in=(Order.Status.ASSIGNED, Order.Status.IN_PROGRESS))),
+        )
     )
     return render(request, "asignaciones/board.html", context)
 
