@@ -127,6 +127,20 @@ POLICIES = [
 ]
 
 
+# Policies of one order type whose rules differ from the general one.
+# action, type code, title, rule values, requires acknowledgement
+TYPE_POLICIES = [
+    (
+        Action.COMPLETE,
+        "REC",
+        "Política de cierre de recuperaciones de equipo",
+        # A recovery installs nothing: no antennas, only what re-terminating a cable needs.
+        {"material_limits": {**MATERIAL_LIMITS, "ANT-60": 0, "ANT-75": 0, "ANT-90": 0}},
+        False,
+    ),
+]
+
+
 @transaction.atomic
 def ensure_catalogue() -> None:
     from facturacion.models import CommissionRate
@@ -159,6 +173,7 @@ def ensure_catalogue() -> None:
         )
         if created:
             material.brands.set([brands[c] for c in (brand_codes or brands)])
+    since = timezone.make_aware(dt.datetime(2026, 1, 1))
     for action, title, rules, acknowledgement in POLICIES:
         Policy.objects.get_or_create(
             action=action,
@@ -168,6 +183,18 @@ def ensure_catalogue() -> None:
                 "title": title,
                 "rules": rules,
                 "requires_acknowledgement": acknowledgement,
-                "effective_from": timezone.make_aware(dt.datetime(2026, 1, 1)),
+                "effective_from": since,
+            },
+        )
+    for action, type_code, title, rules, acknowledgement in TYPE_POLICIES:
+        Policy.objects.get_or_create(
+            action=action,
+            service_type=ServiceType.objects.get(code=type_code),
+            version=1,
+            defaults={
+                "title": title,
+                "rules": rules,
+                "requires_acknowledgement": acknowledgement,
+                "effective_from": since,
             },
         )

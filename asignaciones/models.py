@@ -202,6 +202,13 @@ class Order(models.Model):
             models.Index(fields=["distributor", "status", "deadline"], name="order_board_idx"),
             models.Index(fields=["crew", "appointment_date"], name="order_crew_day_idx"),
             models.Index(fields=["distributor", "closed_at"], name="order_closed_idx"),
+            # The board's "Abiertas" tab: two statuses cannot walk order_board_idx in deadline
+            # order, so without this the page sorts every open folio of the distributor.
+            models.Index(
+                fields=["distributor", "deadline"],
+                condition=Q(status__in=["assigned", "in_progress"]),
+                name="order_open_deadline_idx",
+            ),
         ]
         constraints = [
             *coordinate_constraints("order", "latitude", "longitude"),

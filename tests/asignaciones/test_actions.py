@@ -528,3 +528,22 @@ def test_a_late_completion_is_penalised_per_day_up_to_half(assigned_order_a, tec
     assert line.days_late == 3
     assert line.penalty == Decimal("135.00")  # 30 % of 450
     assert line.total == line.commission + line.mileage_amount - line.penalty
+
+
+def test_a_type_policy_overrides_the_general_one_recovery_orders_install_no_antennas(
+    distributor_a, crew_a1, dispatcher_a, technician_a
+):
+    order = factories.make_order(distributor_a, service_type="REC")
+    actions.assign(order, crew_a1, by=dispatcher_a)
+    assert policy_for(Action.COMPLETE, order.service_type).service_type.code == "REC"
+    antenna = Material.objects.get(code="ANT-60")
+    assert_refused(
+        order,
+        lambda: actions.complete(
+            order,
+            by=technician_a,
+            solution_codes=closing_codes("IRD_RECUP"),
+            materials=[actions.MaterialLine(antenna, Decimal("1"))],
+        ),
+        "Como máximo 0 de ANT-60",
+    )
