@@ -1,0 +1,105 @@
+"""``manage.py demo_data``: the demo organisation and folios (heat/demo.py), once; and, with
+``--orders N``, N folios more for benchmarks."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from heat import demo
+from heat.models import Distributor
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (deterministic, idempotent); --orders N adds N folios for benchmarks."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (one query) when the database already has distributors.",
+        )
+        parser.add_argument(
+            "--folios",
+            type=int,
+            default=demo.DEFAULT_FOLIOS,
+            help=f"Folios in the demo set (default {demo.DEFAULT_FOLIOS}).",
+        )
+        parser.add_argument(
+            "--orders",
+            type=int,
+            default=0,
+            help="Add this many folios more, for benchmarks (e.g. 200000).",
+        )
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="Random seed.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and not options["orders"]:
+            counts = Distributor.objects.aggregate(
+                total=Count("pk"), demo=Count("pk", filter=Q(code=demo.CITIES[0].code))
+            )
+            if counts["total"]:
+                if counts["demo"]:
+                    self.stdout.write(_("The demo data are already loaded."))
+                    self._print_logins()
+                return
+
+        started = time.monotonic()
+        if demo.demo_exists():
+            if not options["orders"]:
+                self.stdout.write(_("The demo data already exist: nothing was changed."))
+        else:
+            written = demo.build_demo(folios=options["folios"], seed=options["seed"])
+            self.stdout.write(
+                _("Demo data loaded: %(orders)s folios, %(events)s events, %(lines)s billing lines in %(seconds).1f s.")
+                % {
+                    "orders": written.orders,
+                    "events": written.events,
+                    "lines": written.billing_lines,
+                    "seconds": time.monotonic() - started,
+                }
+            )
+        if options["orders"]:
+            started = time.monotonic()
+            written = demo.add_orders(options["orders"], seed=options["seed"])
+            self.stdout.write(
+                _(
+                    "Added %(orders)s folios (%(open)s open on %(distributor)s), %(events)s events, "
+                    "%(materials)s material lines and %(lines)s billing lines in %(seconds).1f s."
+                )
+                % {
+                    "orders": written.orders,
+                    "open": sum(written.by_status.get(status, 0) for status in ("new", "assigned", "in_progress")),
+                    "distributor": demo.BENCH_DISTRIBUTOR,
+                    "events": written.events,
+                    "materials": written.materials,
+                    "lines": written.billing_lines,
+                    "seconds": time.monotonic() - started,
+                }
+            )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        roles = {
+            "back_office": _("back office (administration)"),
+            "master_viewer": _("master viewer (%(name)s)") % {"name": demo.MASTER_NAME},
+        }
+        self.stdout.write("")
+        self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": demo.DEMO_PASSWORD})
+        for username, role in demo.demo_logins():
+            kind, _sep, name = role.partition(":")
+            if kind == "owner":
+                label = _("owner of %(name)s") % {"name": name}
+            elif kind == "dispatcher":
+                label = _("dispatcher of %(name)s") % {"name": name}
+            else:
+                label = roles[kind]
+            self.stdout.write(f"  {username:<18} {label}")
+        self.stdout.write(
+            _("  Technicians: %(example)s … (two per crew, e.g. cdmx_tec01a and cdmx_tec01b).")
+            % {"example": ", ".join(f"{plan.short}_tec01a" for plan in demo.CITIES)}
+        )
