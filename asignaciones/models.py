@@ -209,6 +209,19 @@ class Order(models.Model):
                 condition=Q(status__in=["assigned", "in_progress"]),
                 name="order_open_deadline_idx",
             ),
+            # The dashboard's red and yellow lists: every open folio, most overdue first.
+            models.Index(
+                fields=["distributor", "deadline"],
+                condition=Q(status__in=["new", "assigned", "in_progress"]),
+                name="order_any_open_deadline_idx",
+            ),
+            # Closings on time against late, over a period, across distributors (back office).
+            models.Index(
+                fields=["closed_at"],
+                include=["distributor", "deadline", "service_type"],
+                condition=Q(status="completed"),
+                name="order_completed_idx",
+            ),
         ]
         constraints = [
             *coordinate_constraints("order", "latitude", "longitude"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from django.db.models import ExpressionWrapper, F, FloatField, Value
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Value, When
 from django.db.models.expressions import Combinable
-from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models.functions import ASin, Cast, Cos, Power, Radians, Sin, Sqrt
+from django.db.models.lookups import GreaterThan
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 
@@ -28,8 +29,11 @@ def great_circle_km_sql(lat1: Coordinate, lon1: Coordinate, lat2: Coordinate, lo
     dphi = Radians(_expr(lat2) - _expr(lat1))
     dlambda = Radians(_expr(lon2) - _expr(lon1))
     a = Power(Sin(dphi / 2), 2) + Cos(phi1) * Cos(phi2) * Power(Sin(dlambda / 2), 2)
-    # Least(1, ...) guards asin against rounding just above 1 for antipodal points.
-    return ExpressionWrapper(2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(Value(1.0), a))), output_field=FloatField())
+    # Clamp to 1: rounding can push ``a`` just above it for antipodal points, and asin would fail.
+    # Not LEAST(1, a): PostgreSQL's LEAST ignores NULL, so a missing coordinate would come out as
+    # half the Earth's circumference instead of NULL.
+    clamped = Case(When(GreaterThan(a, Value(1.0)), then=Value(1.0)), default=a, output_field=FloatField())
+    return ExpressionWrapper(2 * EARTH_RADIUS_KM * ASin(Sqrt(clamped)), output_field=FloatField())
 
 
 def great_circle_km(

@@ -1,8 +1,8 @@
 """What a completed order earns: commission + mileage − late penalty (amounts before VAT).
 
-Mileage (DOMAIN.md): the distributor's rate per km beyond its free km from its base, counted
-round trip, paid up to its cap. Penalty: 10 % of the commission per started day past the
-deadline, up to 50 %.
+Mileage (DESIGN.md, DOMAIN.md): for a folio outside the distributor's coverage, its rate per km
+beyond its free km from its base, counted round trip, paid up to its cap. Penalty: 10 % of the
+commission per started day past the deadline, up to 50 %.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import F, Q
 
 from asignaciones.models import MaterialUsage, Order
-from cuadrillas.coverage import km_from_base
+from cuadrillas.coverage import in_coverage, km_from_base
 from facturacion.models import BillingLine, CommissionRate
 
 PENALTY_PER_DAY = Decimal("0.10")
@@ -46,7 +46,10 @@ def commission_rate(order: Order) -> CommissionRate | None:
 
 
 def paid_km(order: Order) -> Decimal:
+    """Extra km paid for a folio outside the distributor's coverage; none inside it."""
     distributor = order.distributor
+    if in_coverage(distributor, postal_code=order.postal_code, latitude=order.latitude, longitude=order.longitude):
+        return Decimal("0.0")
     one_way = Decimal(str(km_from_base(distributor, order.latitude, order.longitude)))
     extra = max(Decimal("0"), one_way - distributor.mileage_free_km) * 2
     return min(extra, distributor.mileage_cap_km).quantize(Decimal("0.1"), ROUND_HALF_UP)

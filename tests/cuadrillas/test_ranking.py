@@ -59,3 +59,18 @@ def test_inactive_crews_are_not_offered(order_a, crew_a1, crew_a2):
     crew_a2.active = False
     crew_a2.save(update_fields=["active"])
     assert [c.code for c in crews_ranked_for(order_a, day=dt.date(2026, 12, 10))] == ["A1"]
+
+
+def test_a_missing_coordinate_gives_no_distance_rather_than_half_the_earth(db):
+    from django.db.models import Value
+
+    from asignaciones.models import Brand
+    from cuadrillas.geo import great_circle_km_sql
+
+    Brand.objects.create(code="x", name="X")
+    row = Brand.objects.annotate(
+        km=great_circle_km_sql(Value(None), Value(None), 19.0, -99.0),
+        antipode=great_circle_km_sql(0.0, 0.0, 0.0, 180.0),
+    ).get(code="x")
+    assert row.km is None
+    assert row.antipode == pytest.approx(20015.1, abs=0.1)

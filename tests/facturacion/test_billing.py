@@ -33,8 +33,11 @@ def test_an_order_within_the_free_km_earns_no_mileage(assigned_order_a, technici
 
 
 def test_km_beyond_the_free_distance_are_paid_round_trip(distributor_a, crew_a1, dispatcher_a, technician_a):
-    # About 50 km north of the distributor's base: (50 − 30) × 2 = 40 km at 6 MXN.
-    order = factories.make_order(distributor_a, latitude=Decimal("19.882300"), longitude=Decimal("-99.133200"))
+    # About 50 km north of the distributor's base, outside its 40 km and its postal codes:
+    # (50 − 30) × 2 = 40 km at 6 MXN.
+    order = factories.make_order(
+        distributor_a, postal_code="55000", latitude=Decimal("19.882300"), longitude=Decimal("-99.133200")
+    )
     one_way = great_circle_km(
         distributor_a.base_latitude, distributor_a.base_longitude, order.latitude, order.longitude
     )
@@ -46,10 +49,26 @@ def test_km_beyond_the_free_distance_are_paid_round_trip(distributor_a, crew_a1,
     assert line.total == Decimal("450.00") + line.mileage_amount
 
 
+def test_a_folio_inside_the_coverage_earns_no_mileage_however_far(distributor_a):
+    # Listed postal code, ~48 km from the base (beyond the 30 free km): covered, so not paid.
+    listed = factories.make_order(
+        distributor_a, postal_code="03100", latitude=Decimal("19.865000"), longitude=Decimal("-99.133200")
+    )
+    # Within the 40 km radius but beyond the free 30 km.
+    in_radius = factories.make_order(
+        distributor_a, postal_code="55000", latitude=Decimal("19.770000"), longitude=Decimal("-99.133200")
+    )
+    assert paid_km(listed) == paid_km(in_radius) == Decimal("0.0")
+
+
 def test_paid_km_are_capped(distributor_a):
     # Toluca, ~57 km from Mexico City: (57 − 30) × 2 ≈ 54 km; Querétaro, ~180 km: capped at 150.
-    toluca = factories.make_order(distributor_a, latitude=Decimal("19.282600"), longitude=Decimal("-99.655700"))
-    queretaro = factories.make_order(distributor_a, latitude=Decimal("20.588800"), longitude=Decimal("-100.389900"))
+    toluca = factories.make_order(
+        distributor_a, postal_code="50000", latitude=Decimal("19.282600"), longitude=Decimal("-99.655700")
+    )
+    queretaro = factories.make_order(
+        distributor_a, postal_code="76000", latitude=Decimal("20.588800"), longitude=Decimal("-100.389900")
+    )
     assert Decimal("50") < paid_km(toluca) < Decimal("60")
     assert paid_km(queretaro) == Decimal("150.0")
 
