@@ -19,8 +19,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -43,7 +45,7 @@ from asignaciones.models import (
 from asignaciones.rules import OrderActionError
 from cuadrillas.coverage import in_coverage, km_from_base
 from facturacion.models import BillingLine
-from heat.admin import ReadOnlyAdminMixin, SaveChangedFieldsMixin
+from heat.admin import ReadOnlyAdminMixin, SaveChangedFieldsMixin, short_datetime, short_datetime_column
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 # A bulk action acts on at most this many folios at once: each one is its own transaction.
@@ -59,6 +61,33 @@ LIGHT_COLOURS = {
     sla.Light.LATE: "#8a4b08",
     sla.Light.CLOSED: "#adb5bd",
 }
+
+
+def _detail_value(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(item, dict) and "code" in item for item in value):
+        # Material lines: "RG6 ×39, IRD-SD ×1 (R4621113576)".
+        return ", ".join(
+            f"{item['code']} ×{item.get('quantity', '')}"
+            + (f" ({item['serial']})" if item.get("serial") else "")
+            + (" ↩" if item.get("recovered") else "")
+            for item in value
+        )
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict) and "title" in value:
+        return f"{value['title']} (v{value.get('version', '?')})"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {item}" for key, item in value.items())
+    return str(value)
+
+
+def event_details(data: dict[str, Any]) -> str:
+    """An event's details, one "key: value" per line, readable without knowing JSON."""
+    if not data:
+        return "—"
+    return format_html_join(
+        mark_safe("<br>"), "<strong>{}</strong>: {}", ((key, _detail_value(value)) for key, value in data.items())
+    )
 
 
 def light_badge(light: str) -> str:
@@ -130,7 +159,7 @@ class TrafficLightFilter(admin.SimpleListFilter):
 
 class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderEvent
-    fields = ["at", "kind", "from_status", "to_status", "actor", "reason", "note", "details"]
+    fields = ["when", "kind", "from_status", "to_status", "actor", "reason", "note", "details"]
     readonly_fields = fields
     extra = 0
     ordering = ["at", "id"]
@@ -139,13 +168,13 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("actor", "reason")
 
+    @admin.display(description=gettext_lazy("when"))
+    def when(self, event: OrderEvent) -> str:
+        return short_datetime(event.at)
+
     @admin.display(description=gettext_lazy("details"))
     def details(self, event: OrderEvent) -> str:
-        if not event.data:
-            return "—"
-        return format_html(
-            "<code style='white-space:pre-wrap'>{}</code>", json.dumps(event.data, ensure_ascii=False, indent=None)
-        )
+        return event_details(event.data)
 
 
 class MaterialUsageInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -272,14 +301,12 @@ class OrderAdmin(admin.ModelAdmin):
         "light_column",
         "status",
         "distributor",
-        "brand",
-        "type_code",
-        "crew",
-        "priority",
+        "brand_and_type",
+        "crew_code",
+        "priority_number",
         "customer_name",
-        "city",
-        "deadline",
-        "routed_at",
+        "deadline_column",
+        "routed_column",
     ]
     list_filter = [
         "status",
@@ -310,7 +337,20 @@ class OrderAdmin(admin.ModelAdmin):
         return sla.with_traffic_light(super().get_queryset(request))
 
     def get_inlines(self, request: HttpRequest, obj: Order | None):
-        return self.inlines if obj is not None else []  # a folio being routed has no history yet
+        """The sections this folio has something in: none while it is routed, the visit once
+        started, billing and material once completed, photos and requests when there are any."""
+        if obj is None:
+            return []
+        shown: list[type] = []
+        if obj.started_at is not None:
+            shown.append(VisitCheckInInline)
+        if obj.status == Order.Status.COMPLETED:
+            shown += [BillingLineInline, MaterialUsageInline]
+        if obj.photos.exists():
+            shown.append(VisitPhotoInline)
+        if obj.requests.exists():
+            shown.append(TechnicianRequestInline)
+        return [*shown, OrderEventInline]
 
     # The add form routes a folio; the change form shows it and lets the customer data be fixed.
 
@@ -342,7 +382,7 @@ class OrderAdmin(admin.ModelAdmin):
             (_("Status and dates"), {"fields": LIFE_FIELDS}),
             (_("Customer"), {"fields": CUSTOMER_FIELDS}),
             (_("Address"), {"fields": [*ADDRESS_FIELDS, "coverage"]}),
-            (_("Closing"), {"fields": CLOSING_FIELDS, "classes": ["collapse"] if obj.is_open else []}),
+            (_("Visit closing"), {"fields": CLOSING_FIELDS, "classes": ["collapse"] if obj.is_open else []}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Order | None = None):
@@ -408,9 +448,27 @@ class OrderAdmin(admin.ModelAdmin):
     def light(self, obj: Order) -> str:
         return light_badge(getattr(obj, "light", None) or sla.light_of(obj))
 
-    @admin.display(description=gettext_lazy("type"), ordering="service_type__code")
-    def type_code(self, obj: Order) -> str:
-        return obj.service_type.code
+    @admin.display(description=gettext_lazy("crew"), ordering="crew__code")
+    def crew_code(self, obj: Order) -> str:
+        return obj.crew.code if obj.crew else "—"
+
+    @admin.display(description=gettext_lazy("deadline"), ordering="deadline")
+    def deadline_column(self, obj: Order) -> str:
+        return short_datetime(obj.deadline)
+
+    @admin.display(description=gettext_lazy("routed at"), ordering="routed_at")
+    def routed_column(self, obj: Order) -> str:
+        return short_datetime(obj.routed_at)
+
+    @admin.display(description=gettext_lazy("brand and type"), ordering="service_type__code")
+    def brand_and_type(self, obj: Order) -> str:
+        return format_html(
+            '<span title="{}">{} · {}</span>', obj.service_type.name, obj.brand.name, obj.service_type.code
+        )
+
+    @admin.display(description=gettext_lazy("priority"), ordering="priority")
+    def priority_number(self, obj: Order) -> str:
+        return format_html('<span title="{}">{}</span>', obj.get_priority_display(), obj.priority)
 
     @admin.display(description=gettext_lazy("coverage"))
     def coverage(self, obj: Order) -> str:
@@ -643,7 +701,7 @@ class CancelOrdersForm(NoteForm):
 class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail: append-only (a database trigger refuses updates and deletes as well)."""
 
-    list_display = ["at", "order", "kind", "from_status", "to_status", "actor", "reason", "note"]
+    list_display = ["when", "order", "kind", "from_status", "to_status", "actor", "reason", "note"]
     list_filter = ["kind", "to_status", "order__distributor"]
     search_fields = ["order__folio", "note", "actor__username"]
     search_help_text = gettext_lazy("Folio, note or username.")
@@ -653,9 +711,17 @@ class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = ["order", "at", "kind", "from_status", "to_status", "actor", "reason", "note", "details"]
     fields = readonly_fields
 
+    @admin.display(description=gettext_lazy("when"), ordering="at")
+    def when(self, event: OrderEvent) -> str:
+        return short_datetime(event.at)
+
     @admin.display(description=gettext_lazy("details"))
     def details(self, event: OrderEvent) -> str:
-        return format_html("<pre>{}</pre>", json.dumps(event.data, ensure_ascii=False, indent=2))
+        return format_html(
+            "{}<details><summary>JSON</summary><pre>{}</pre></details>",
+            event_details(event.data),
+            json.dumps(event.data, ensure_ascii=False, indent=2),
+        )
 
 
 @admin.register(MaterialUsage)
@@ -686,7 +752,7 @@ class PolicyAdmin(admin.ModelAdmin):
         "action",
         "service_type",
         "version",
-        "effective_from",
+        short_datetime_column(Policy, "effective_from"),
         "requires_acknowledgement",
         "document_link",
         "active",
@@ -711,7 +777,7 @@ class PolicyAdmin(admin.ModelAdmin):
             (
                 _("Versions"),
                 {
-                    "fields": [],
+                    "fields": ["versions"] if obj is not None else [],
                     "description": _(
                         "Saving a change to the title, the PDF, the rule values or the acknowledgement "
                         "requirement creates a new version (version + 1) and keeps this one as it is, because "
@@ -726,7 +792,25 @@ class PolicyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Policy | None = None):
         if obj is None:
             return ["version"]
-        return ["action", "service_type", "version"]
+        return ["action", "service_type", "version", "versions"]
+
+    @admin.display(description=gettext_lazy("every version"))
+    def versions(self, policy: Policy) -> str:
+        family = Policy.objects.filter(action=policy.action, service_type=policy.service_type).order_by("-version")
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">v{} · {}</a> · {} {}',
+            (
+                (
+                    reverse("admin:asignaciones_policy_change", args=[version.pk]),
+                    version.version,
+                    version.title,
+                    short_datetime(version.effective_from),
+                    _("(active)") if version.active else _("(inactive)"),
+                )
+                for version in family
+            ),
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Policy | None = None) -> bool:
         return False  # acknowledged versions are evidence; deactivate a policy instead
@@ -782,7 +866,14 @@ class PolicyAdmin(admin.ModelAdmin):
 class VisitCheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Control de visitas: where the technician's phone was at the check-in."""
 
-    list_display = ["order", "technician", "at", "distance_m", "accuracy_m", "distributor"]
+    list_display = [
+        "order",
+        "technician",
+        short_datetime_column(VisitCheckIn, "at"),
+        "distance_m",
+        "accuracy_m",
+        "distributor",
+    ]
     list_filter = ["order__distributor"]
     search_fields = ["order__folio", "technician__username", "technician__first_name", "technician__last_name"]
     list_select_related = ["order__distributor", "technician"]
@@ -795,7 +886,7 @@ class VisitCheckInAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(VisitPhoto)
 class VisitPhotoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["order", "uploaded_by", "uploaded_at", "content_type", "size"]
+    list_display = ["order", "uploaded_by", short_datetime_column(VisitPhoto, "uploaded_at"), "content_type", "size"]
     list_filter = ["content_type"]
     search_fields = ["order__folio", "uploaded_by__username"]
     list_select_related = ["order", "uploaded_by"]
@@ -806,7 +897,15 @@ class VisitPhotoAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class TechnicianRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Decided by the distributor in the portal (which runs the order action); read-only here."""
 
-    list_display = ["order", "kind", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_display = [
+        "order",
+        "kind",
+        "status",
+        "requested_by",
+        short_datetime_column(TechnicianRequest, "requested_at"),
+        "decided_by",
+        short_datetime_column(TechnicianRequest, "decided_at"),
+    ]
     list_filter = ["kind", "status", "order__distributor"]
     search_fields = ["order__folio", "requested_by__username", "other_folio"]
     list_select_related = ["order", "requested_by", "decided_by"]
@@ -815,7 +914,7 @@ class TechnicianRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(LightAlert)
 class LightAlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["order", "colour", "at", "distributor"]
+    list_display = ["order", "colour", short_datetime_column(LightAlert, "at"), "distributor"]
     list_filter = ["colour", "order__distributor"]
     search_fields = ["order__folio"]
     list_select_related = ["order__distributor"]

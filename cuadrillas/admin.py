@@ -14,7 +14,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cuadrillas.models import Crew, StockMovement, Technician
-from heat.admin import NEW_USER_FIELDSET, NewUserFormMixin, ReadOnlyAdminMixin, SaveChangedFieldsMixin
+from heat.admin import (
+    NEW_USER_FIELDSET,
+    NewUserFormMixin,
+    ReadOnlyAdminMixin,
+    SaveChangedFieldsMixin,
+    short_datetime_column,
+)
 
 
 class TechnicianInline(admin.TabularInline):
@@ -117,7 +123,16 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The crews' material, movement by movement. Append-only: entries and returns are recorded
     in the portal (cuadrillas.actions.stock), consumption comes from the closings."""
 
-    list_display = ["at", "crew", "material", "kind", "quantity", "serial_number", "order", "by"]
+    list_display = [
+        short_datetime_column(StockMovement, "at"),
+        "crew",
+        "material",
+        "kind",
+        "quantity",
+        "serial_number",
+        "order",
+        "by",
+    ]
     list_filter = ["kind", "crew__distributor", "material"]
     search_fields = ["crew__code", "crew__name", "material__code", "serial_number", "order__folio"]
     list_select_related = ["crew", "material", "order", "by"]

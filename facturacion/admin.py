@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from facturacion.models import BillingLine, CommissionRate
-from heat.admin import ReadOnlyAdminMixin, SaveChangedFieldsMixin
+from heat.admin import ReadOnlyAdminMixin, SaveChangedFieldsMixin, short_datetime_column
 
 
 @admin.register(CommissionRate)
@@ -39,7 +39,7 @@ class BillingLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "order",
         "distributor",
-        "completed_at",
+        short_datetime_column(BillingLine, "completed_at"),
         "commission",
         "mileage_km",
         "mileage_amount",
@@ -62,7 +62,7 @@ class BillingLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "order",
         "distributor",
-        "completed_at",
+        short_datetime_column(BillingLine, "completed_at"),
         "commission",
         "mileage_km",
         "mileage_amount",

@@ -556,7 +556,8 @@ class Catalogue:
     reasons: dict[tuple[str, str], Reason]
     materials: dict[str, Material]
     rates: dict[tuple[int, int | None], list[CommissionRate]]
-    policies: dict[str, dict[str, Any] | None]
+    # (action, order type id): the policy in force, as the events name it
+    policies: dict[tuple[str, int], dict[str, Any] | None]
     back_office_id: int | None
 
 
@@ -611,10 +612,11 @@ def load_catalogue() -> Catalogue:
         rates[(rate.service_type_id, rate.brand_id)].append(rate)
     policies = {}
     for action in (Action.RESCHEDULE, Action.REJECT, Action.CANCEL):
-        policy = policy_for(action, None)
-        policies[action] = (
-            {"id": policy.pk, "version": policy.version, "title": policy.title} if policy is not None else None
-        )
+        for service_type in types.values():
+            policy = policy_for(action, service_type)
+            policies[(action, service_type.id)] = (
+                {"id": policy.pk, "version": policy.version, "title": policy.title} if policy is not None else None
+            )
     back_office = get_user_model().objects.filter(username=BACK_OFFICE_USERNAME).values_list("pk", flat=True)
     return Catalogue(
         brands=dict(Brand.objects.values_list("code", "pk")),
@@ -774,7 +776,7 @@ class FolioWriter:
         self.pipe: CopyPipe | None = None
         self.written = Written()
         self.policy_json = {
-            action: _json({"policy": policy}) if policy else EMPTY_JSON for action, policy in catalogue.policies.items()
+            key: _json({"policy": policy}) if policy else EMPTY_JSON for key, policy in catalogue.policies.items()
         }
 
     # The folio's place and people
@@ -900,7 +902,11 @@ class FolioWriter:
                     started_at = now - _hours(rng.uniform(0.1, min(4.0, max(0.15, span * 0.5))))
                     assigned_at = routed_at + (started_at - routed_at) * rng.uniform(0.1, 0.8)
                 else:
-                    assigned_at = routed_at + (now - routed_at) * rng.uniform(0.05, 0.9)
+                    # Assigned before the visit was due: before the appointment, if it has one.
+                    until = now
+                    if appointment_date is not None:
+                        until = min(now, sla.window_bounds(appointment_date, window, zone)[0])
+                    assigned_at = routed_at + (until - routed_at) * rng.uniform(0.05, 0.9)
         else:
             routed_at = now - _hours(rng.uniform(8, history_days * 24))
             if rng.random() < 0.3:
@@ -945,8 +951,10 @@ class FolioWriter:
                         started_at = assigned_at + (closed_at - assigned_at) * rng.uniform(0.3, 0.9)
                         from_status_at_close = S.IN_PROGRESS
             if closed_at > now - dt.timedelta(minutes=5):
-                # Squeeze the folio's life so that it closed a little before now, in order.
-                scale = ((now - dt.timedelta(minutes=10)) - routed_at) / (closed_at - routed_at)
+                # Squeeze the folio's life so that it closed some time before now, in order.
+                age = (now - routed_at) / HOUR
+                target = now - _hours(rng.uniform(0.2, max(0.3, min(48.0, age * 0.5))))
+                scale = (target - routed_at) / (closed_at - routed_at)
                 assigned_at = routed_at + (assigned_at - routed_at) * scale if assigned_at else None
                 started_at = routed_at + (started_at - routed_at) * scale if started_at else None
                 closed_at = routed_at + (closed_at - routed_at) * scale
@@ -1000,8 +1008,8 @@ class FolioWriter:
                         "deadline": previous_deadline.isoformat(),
                     },
                 }
-                if cat.policies[Action.RESCHEDULE]:
-                    data["policy"] = cat.policies[Action.RESCHEDULE]
+                if cat.policies[(Action.RESCHEDULE, st.id)]:
+                    data["policy"] = cat.policies[(Action.RESCHEDULE, st.id)]
                 events.append((at, _choice(rng, staff), K.RESCHEDULED, S.NEW, S.NEW, reason.id, "", _json(data)))
                 previous_date, previous_window = date, new_window
                 previous_deadline = sla.window_bounds(date, new_window, zone)[1]
@@ -1052,13 +1060,14 @@ class FolioWriter:
         elif status == S.REJECTED:
             code = _choice(rng, ("DOMICILIO", "LINEA_VISTA", "RIESGO", "COBERTURA", "NO_RECONOCE", "ESTRUCTURA"))
             reason_id = cat.reasons[(Action.REJECT, code)].id
-            data = self.policy_json[Action.REJECT]
+            data = self.policy_json[(Action.REJECT, st.id)]
             events.append(
                 (closed_at, _choice(rng, staff), K.REJECTED, from_status_at_close, S.REJECTED, reason_id, "", data)
             )
         elif status == S.CANCELLED:
             code = _choice(rng, ("RESUELTO", "DUPLICADA", "CLIENTE", "CLIENTE", "IMPOSIBLE"))
-            data = {"policy": cat.policies[Action.CANCEL]} if cat.policies[Action.CANCEL] else {}
+            policy = cat.policies[(Action.CANCEL, st.id)]
+            data = {"policy": policy} if policy else {}
             if code == "DUPLICADA":
                 if info.last_folio and info.last_folio[1] < closed_at:
                     data["duplicate_of"] = info.last_folio[0]
@@ -1285,8 +1294,13 @@ class FolioWriter:
         if rate is not None:
             commission = rate.amount + rate.per_recovered_receiver * recovered
         distributor = info.distributor
+        # What facturacion.billing reads of an order, without building a model instance per folio.
         folio = SimpleNamespace(
             distributor=distributor,
+            distributor_id=distributor.id,
+            service_type_id=st.id,
+            brand_id=cat.brands[brand_code],
+            postal_code=address["postal_code"],
             latitude=address["latitude"],
             longitude=address["longitude"],
             closed_at=closed_at,

@@ -17,7 +17,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from asignaciones import sla
-from asignaciones.models import Brand, MaterialUsage, Order, OrderEvent, ServiceType, VisitCheckIn
+from asignaciones.models import Action, Brand, MaterialUsage, Order, OrderEvent, ServiceType, VisitCheckIn
+from asignaciones.rules import policy_for, rule
 from cuadrillas.models import Crew, StockMovement, Technician
 from facturacion.billing import earnings
 from facturacion.models import BillingLine
@@ -176,6 +177,25 @@ def test_check_ins_and_the_crews_stock_follow_the_visits(demo_set):
     # ...after their distributor handed it to them: no balance is negative.
     balances = StockMovement.objects.values("crew", "material").annotate(balance=Sum("quantity"))
     assert balances and min(row["balance"] for row in balances) > 0
+
+
+def test_the_material_declared_keeps_within_each_types_closing_policy(demo_set):
+    declared = (
+        MaterialUsage.objects.filter(recovered=False)
+        .values("order_id", "order__service_type", "material__code")
+        .annotate(total=Sum("quantity"))
+    )
+    types = {service_type.pk: service_type for service_type in ServiceType.objects.all()}
+    limits = {pk: rule(policy_for(Action.COMPLETE, st), "material_limits", {}) for pk, st in types.items()}
+    for row in declared:
+        limit = limits[row["order__service_type"]].get(row["material__code"])
+        assert limit is None or row["total"] <= limit, row
+    for usage in MaterialUsage.objects.select_related("material", "order__brand", "order__service_type"):
+        assert usage.material.brands.filter(pk=usage.order.brand_id).exists()
+        if usage.material.serialized:
+            assert usage.serial_number and usage.quantity == 1
+        if usage.recovered:
+            assert usage.material.is_receiver and usage.order.service_type.recovers_equipment
 
 
 def test_billing_lines_are_what_the_billing_rules_compute(demo_set):

@@ -100,6 +100,10 @@ class Command(BaseCommand):
                 label = roles[kind]
             self.stdout.write(f"  {username:<18} {label}")
         self.stdout.write(
-            _("  Technicians: %(example)s … (two per crew, e.g. cdmx_tec01a and cdmx_tec01b).")
-            % {"example": ", ".join(f"{plan.short}_tec01a" for plan in demo.CITIES)}
+            _("  Technicians, two per crew: %(ranges)s.")
+            % {
+                "ranges": ", ".join(
+                    f"{plan.short}_tec01a … {plan.short}_tec{len(plan.crew_zones):02d}b" for plan in demo.CITIES
+                )
+            }
         )
