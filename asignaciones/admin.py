@@ -322,6 +322,10 @@ class OrderAdmin(admin.ModelAdmin):
     list_select_related = ["distributor", "brand", "service_type", "crew"]
     autocomplete_fields = ["distributor", "crew"]
     date_hierarchy = "routed_at"
+    # Newest first by id (ids are given as folios are routed): the primary key's index serves
+    # the first page at once, where sorting hundreds of thousands of folios by date would not.
+    ordering = ["-id"]
+    show_full_result_count = False  # one count of the whole table less per page
     list_per_page = 50
     inlines = [
         VisitCheckInInline,
@@ -335,6 +339,12 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return sla.with_traffic_light(super().get_queryset(request))
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Order], search_term: str):
+        folio = search_term.strip()
+        if folio and Order.objects.filter(folio=folio).exists():
+            return queryset.filter(folio=folio), False  # an exact folio: its unique index finds it
+        return super().get_search_results(request, queryset, search_term)
 
     def get_inlines(self, request: HttpRequest, obj: Order | None):
         """The sections this folio has something in: none while it is routed, the visit once
@@ -706,8 +716,18 @@ class OrderEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["order__folio", "note", "actor__username"]
     search_help_text = gettext_lazy("Folio, note or username.")
     list_select_related = ["order", "actor", "reason"]
-    date_hierarchy = "at"
+    # The trail grows by millions of rows: newest first on the index of ``at``, no date
+    # hierarchy (its list of months reads the whole table) and no unfiltered total.
+    ordering = ["-at"]
+    show_full_result_count = False
     list_per_page = 100
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[OrderEvent], search_term: str):
+        folio = search_term.strip()
+        if folio and Order.objects.filter(folio=folio).exists():
+            return queryset.filter(order__folio=folio), False  # one folio's trail
+        return super().get_search_results(request, queryset, search_term)
+
     readonly_fields = ["order", "at", "kind", "from_status", "to_status", "actor", "reason", "note", "details"]
     fields = readonly_fields
 

@@ -137,3 +137,5 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["crew__code", "crew__name", "material__code", "serial_number", "order__folio"]
     list_select_related = ["crew", "material", "order", "by"]
     date_hierarchy = "at"
+    ordering = ["-at"]  # newest first, on the index of ``at`` (the model orders by crew)
+    show_full_result_count = False

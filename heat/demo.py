@@ -17,6 +17,8 @@ import bisect
 import datetime as dt
 import itertools
 import json
+import multiprocessing
+import os
 import queue
 import random
 import threading
@@ -730,6 +732,21 @@ def _json(data: dict[str, Any]) -> str:
 EMPTY_JSON = "{}"
 
 
+ACCOUNTS_PER_POOL = 1500  # customer accounts per distributor and brand
+
+
+class Account:
+    """A customer's account and address, with what is computed once per address."""
+
+    __slots__ = ("address", "crews", "customer", "paid_km")
+
+    def __init__(self, address: dict[str, Any], customer: dict[str, Any]) -> None:
+        self.address = address
+        self.customer = customer
+        self.crews: dict[int, list[CrewInfo]] = {}  # by order type
+        self.paid_km: Decimal | None = None
+
+
 class FolioWriter:
     """Builds folios and their rows (order, events, material, billing line) for COPY."""
 
@@ -758,8 +775,13 @@ class FolioWriter:
         catalogue: Catalogue,
         organisation: list[DistributorInfo],
         load: CrewLoad,
+        *,
+        lean: bool = False,
     ) -> None:
         self.rng = rng
+        # Lean: closings declare their receivers, antenna and cable but not the small consumables
+        # (staples, plugs, screws…), a third fewer material and stock rows for the benchmark set.
+        self.lean = lean
         self.now = now
         self.catalogue = catalogue
         self.organisation = organisation
@@ -773,6 +795,7 @@ class FolioWriter:
         # What the crews used, to hand it to them first (entries) so that their balances add up.
         self.handed: dict[tuple[int, int], int] = defaultdict(int)
         self.handed_serials: dict[tuple[int, int], list[str]] = defaultdict(list)
+        self.accounts: dict[tuple[int, str], list[Account]] = defaultdict(list)
         self.pipe: CopyPipe | None = None
         self.written = Written()
         self.policy_json = {
@@ -819,10 +842,27 @@ class FolioWriter:
             "service_request": f"SS{_randrange(rng, 10**8):08d}",
         }
 
-    def _crew_for(self, info: DistributorInfo, brand_id: int, type_id: int, lat: float, lon: float) -> list[CrewInfo]:
-        """The crews that serve the folio's brand and type, nearest first."""
-        fitting = [c for c in info.crews if brand_id in c.brand_ids and type_id in c.type_ids]
-        return sorted(fitting, key=lambda c: (c.latitude - lat) ** 2 + (c.longitude - lon) ** 2)
+    def _crew_for(self, info: DistributorInfo, account: Account, brand_id: int, type_id: int) -> list[CrewInfo]:
+        """The crews that serve the folio's brand and type, nearest to the customer first."""
+        crews = account.crews.get(type_id)
+        if crews is None:
+            lat, lon = account.address["latitude"], account.address["longitude"]
+            fitting = [c for c in info.crews if brand_id in c.brand_ids and type_id in c.type_ids]
+            crews = account.crews[type_id] = sorted(
+                fitting, key=lambda c: (c.latitude - lat) ** 2 + (c.longitude - lon) ** 2
+            )
+        return crews
+
+    def _account(self, info: DistributorInfo, brand_code: str) -> Account:
+        """The customer account the folio is for: a new one while the distributor's pool for the
+        brand fills up, then one of them again (customers call more than once), which also keeps
+        the generation fast for large sets."""
+        pool = self.accounts[(info.distributor.id, brand_code)]
+        if len(pool) < ACCOUNTS_PER_POOL:
+            account = Account(self._address(info), self._customer(info, brand_code))
+            pool.append(account)
+            return account
+        return _choice(self.rng, pool)
 
     # Times
 
@@ -866,8 +906,8 @@ class FolioWriter:
         type_code = _pick(rng, TYPE_WEIGHTS[brand_code])
         st = cat.types[type_code]
         brand_id = cat.brands[brand_code]
-        address = self._address(info)
-        customer = self._customer(info, brand_code)
+        account = self._account(info, brand_code)
+        address, customer = account.address, account.customer
         zone = info.zone
         # (at, actor, kind, from, to, reason, note, details as JSON text)
         events: list[tuple[dt.datetime, int | None, str, str, str, int | None, str, str]] = []
@@ -887,7 +927,7 @@ class FolioWriter:
                 service_day = day or now.astimezone(zone).date()
                 candidates = [
                     c
-                    for c in self._crew_for(info, brand_id, st.id, address["latitude"], address["longitude"])
+                    for c in self._crew_for(info, account, brand_id, st.id)
                     if self.load.fits(c, day)
                     and (day is not None or self.load.by_day[(c.id, service_day)] < c.capacity - 1)
                 ]
@@ -923,7 +963,7 @@ class FolioWriter:
                 appointment_date=appointment_date,
                 appointment_window=window,
             )
-            crews = self._crew_for(info, brand_id, st.id, address["latitude"], address["longitude"])
+            crews = self._crew_for(info, account, brand_id, st.id)
             crew = crews[0] if rng.random() < 0.7 or len(crews) == 1 else crews[1]
             if status == S.COMPLETED:
                 assigned_at, started_at, closed_at = self._visit_times(
@@ -967,11 +1007,7 @@ class FolioWriter:
             appointment_window=window,
         )
         if crew is not None and rng.random() < 0.06 and assigned_at is not None:
-            others = [
-                c
-                for c in self._crew_for(info, brand_id, st.id, address["latitude"], address["longitude"])
-                if c.id != crew.id
-            ]
+            others = [c for c in self._crew_for(info, account, brand_id, st.id) if c.id != crew.id]
             if others:
                 previous_crew = _choice(rng, others)
 
@@ -1043,7 +1079,7 @@ class FolioWriter:
         closing: dict[str, Any] = {}
         if status == S.COMPLETED:
             closing = self._complete(
-                order_id, info, brand_code, type_code, address, deadline, closed_at, crew_id=crew.id, by=visitor
+                order_id, info, brand_code, type_code, account, deadline, closed_at, crew_id=crew.id, by=visitor
             )
             events.append(
                 (
@@ -1082,6 +1118,8 @@ class FolioWriter:
             )
 
         a, c = address, customer
+        # Each time is written to several rows: format it once.
+        iso = {t: t.isoformat() for t in (routed_at, assigned_at, started_at, closed_at) if t is not None}
         sol1 = closing.get("solution_code_1_id") or NULL
         sol2 = closing.get("solution_code_2_id") or NULL
         # Every text here comes from this module's own lists: nothing needs COPY escaping.
@@ -1091,16 +1129,15 @@ class FolioWriter:
             f"{c['customer_name']}\t{c['customer_phone']}\t{c['account_number']}\t{c['package']}\t"
             f"{a['street']}\t{a['exterior_number']}\t{a['interior_number']}\t{a['between_streets']}\t"
             f"{a['neighborhood']}\t{a['municipality']}\t{a['city']}\t{a['state']}\t{a['postal_code']}\t"
-            f"{a['references']}\t{a['latitude']}\t{a['longitude']}\t{routed_at.isoformat()}\t"
-            f"{assigned_at.isoformat() if assigned_at else NULL}\t{started_at.isoformat() if started_at else NULL}\t"
-            f"{closed_at.isoformat() if closed_at else NULL}\t"
+            f"{a['references']}\t{a['latitude']}\t{a['longitude']}\t{iso[routed_at]}\t"
+            f"{iso.get(assigned_at, NULL)}\t{iso.get(started_at, NULL)}\t{iso.get(closed_at, NULL)}\t"
             f"{appointment_date.isoformat() if appointment_date else NULL}\t{window}\t{deadline.isoformat()}\t"
             f"{reschedule_count}\t{sol1}\t{sol2}\t{NULL}\t{closing.get('solution_comments', '')}\t"
             f"{closing.get('closing_latitude', NULL)}\t{closing.get('closing_longitude', NULL)}"
         )
         for at, actor, kind, from_status, to_status, reason_id, note, data in events:
             self.events.append(
-                f"{order_id}\t{actor or NULL}\t{at.isoformat()}\t{kind}\t{from_status}\t{to_status}\t"
+                f"{order_id}\t{actor or NULL}\t{iso.get(at) or at.isoformat()}\t{kind}\t{from_status}\t{to_status}\t"
                 f"{reason_id or NULL}\t{note}\t{data}"
             )
         info.last_folio = (folio, routed_at)
@@ -1155,7 +1192,7 @@ class FolioWriter:
         info: DistributorInfo,
         brand_code: str,
         type_code: str,
-        address: dict[str, Any],
+        account: Account,
         deadline: dt.datetime,
         closed_at: dt.datetime,
         *,
@@ -1163,6 +1200,7 @@ class FolioWriter:
         by: int,
     ) -> dict[str, Any]:
         rng, cat = self.rng, self.catalogue
+        address = account.address
         codes = [_choice(rng, SOLUTION_CODES[type_code])]
         if type_code in ("REP", "GAR") and rng.random() < 0.25:
             second = _choice(rng, SOLUTION_CODES[type_code])
@@ -1197,7 +1235,7 @@ class FolioWriter:
         if rng.random() < 0.04:  # closed far from the customer: the visit control flags it
             closing_lat += _choice(rng, (-1, 1)) * rng.uniform(0.01, 0.03)
             closing_lon += _choice(rng, (-1, 1)) * rng.uniform(0.01, 0.03)
-        total = self._bill(order_id, info, type_code, brand_code, address, deadline, closed_at, recovered)
+        total = self._bill(order_id, info, type_code, brand_code, account, deadline, closed_at, recovered)
         return {
             "solution_code_1_id": reasons[0].id,
             "solution_code_2_id": reasons[1].id if len(reasons) > 1 else None,
@@ -1249,6 +1287,8 @@ class FolioWriter:
                 add(_choice(rng, ("LNB-1", "LNB-1", "LNB-2")))
             add("RG6", _randint(rng, 8, 45) if "INST_EXTRA" not in codes else _randint(rng, 40, 60))
             add("CON-F", _randint(rng, 2, 8))
+            if self.lean:
+                return lines  # the benchmark set leaves out the small consumables
             add("GRAPAS", _randint(rng, 10, 50))
             if type_code != "ADI":
                 add("TAQUETES", _randint(rng, 2, 10))
@@ -1275,7 +1315,7 @@ class FolioWriter:
         info: DistributorInfo,
         type_code: str,
         brand_code: str,
-        address: dict[str, Any],
+        account: Account,
         deadline: dt.datetime,
         closed_at: dt.datetime,
         recovered: int,
@@ -1294,6 +1334,7 @@ class FolioWriter:
         if rate is not None:
             commission = rate.amount + rate.per_recovered_receiver * recovered
         distributor = info.distributor
+        address = account.address
         # What facturacion.billing reads of an order, without building a model instance per folio.
         folio = SimpleNamespace(
             distributor=distributor,
@@ -1306,7 +1347,9 @@ class FolioWriter:
             closed_at=closed_at,
             deadline=deadline,
         )
-        km = paid_km(folio)
+        if account.paid_km is None:  # it depends on the address only: once per account
+            account.paid_km = paid_km(folio)
+        km = account.paid_km
         mileage = (km * distributor.mileage_rate).quantize(CENT, ROUND_HALF_UP)
         late = days_late(folio)
         commission = commission.quantize(CENT)
@@ -1439,8 +1482,17 @@ class CopyPipe:
                 self.error = error
 
 
-def _allocate_order_ids(count: int) -> list[int]:
+def _allocate_order_ids(count: int, *, block: bool = False) -> list[int] | range:
+    """``count`` order ids from the table's sequence: one by one, or (``block``, when the table is
+    locked against other inserts) as one range in a single statement."""
     with connection.cursor() as cursor:
+        if block:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+                [Order._meta.db_table, Order._meta.db_table, count],
+            )
+            last = cursor.fetchone()[0]
+            return range(last - count + 1, last + 1)
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
             [Order._meta.db_table, count],
@@ -1480,20 +1532,89 @@ def build_demo(*, folios: int = DEFAULT_FOLIOS, seed: int = DEFAULT_SEED, now: d
     return writer.written
 
 
-SCALE_CHUNK = 10_000
+SCALE_CHUNK = 5_000  # folios per piece of work handed to a generating process
+
+
+@dataclass
+class ScaleJob:
+    """What every generating process needs, set before they are forked (nothing is pickled)."""
+
+    organisation: list[DistributorInfo]
+    catalogue: Catalogue
+    now: dt.datetime
+    seed: int
+    count: int
+    first_id: int
+    first_folio: int
+    statements: list[tuple[str, str]]
+
+
+@dataclass
+class Piece:
+    """The rows of one piece of folios, as COPY text per table, and what they handed out."""
+
+    blobs: list[bytes]
+    written: Written
+    handed: dict[tuple[int, int], int]
+    handed_serials: dict[tuple[int, int], list[str]]
+
+
+_SCALE_JOB: ScaleJob | None = None
+
+
+def _take_piece(writer: FolioWriter, statements: list[tuple[str, str]]) -> Piece:
+    tables = [writer.orders, writer.events, writer.usages, writer.billing, writer.check_ins, writer.stock]
+    blobs = [
+        ("".join(f"{row}{suffix}\n" for row in rows) if suffix else "\n".join(rows) + "\n").encode() if rows else b""
+        for (_statement, suffix), rows in zip(statements, tables, strict=True)
+    ]
+    piece = Piece(blobs, writer.written, dict(writer.handed), {k: list(v) for k, v in writer.handed_serials.items()})
+    writer.orders, writer.events, writer.usages, writer.billing, writer.check_ins, writer.stock = [], [], [], [], [], []
+    writer.written = Written()
+    writer.handed.clear()
+    writer.handed_serials.clear()
+    return piece
+
+
+def _closed_piece(task: tuple[int, int, int]) -> Piece:
+    """One piece of closed folios, built in a forked process from its own seeded generator."""
+    number, start, size = task
+    job = _SCALE_JOB
+    rng = random.Random(f"{job.seed}:{job.count}:{number}")  # noqa: S311 - demo data, not secrets
+    writer = FolioWriter(rng, job.now, job.catalogue, job.organisation, CrewLoad(), lean=True)
+    shares = _shares(job.organisation)
+    for n in range(start, start + size):
+        info = job.organisation[_pick(rng, shares)]
+        writer.add(job.first_id + n, str(job.first_folio + n), info, _pick(rng, SCALE_CLOSED_WEIGHTS), history_days=90)
+    return _take_piece(writer, job.statements)
+
+
+def _copy_piece(raw_connection: Any, statements: list[tuple[str, str]], piece: Piece) -> None:
+    with raw_connection.cursor() as cursor:
+        for (statement, _suffix), blob in zip(statements, piece.blobs, strict=True):
+            if blob:
+                with cursor.copy(statement) as copy:
+                    copy.write(blob)
 
 
 @transaction.atomic
-def add_orders(count: int, *, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -> Written:
+def add_orders(
+    count: int, *, seed: int = DEFAULT_SEED, now: dt.datetime | None = None, processes: int | None = None
+) -> Written:
     """``count`` more folios for benchmarks: a tenth of them (up to 20,000) open on the first
     distributor's board, the rest closed over the last 90 days across every distributor.
 
-    The foreign keys of the four tables written are dropped for the load and added back before
-    the transaction ends, which checks every row at once (PostgreSQL's advice for bulk loads:
-    one join instead of a lookup per row); a row that breaks one aborts the whole load. The
-    tables are locked meanwhile, so run it on a benchmark database, not under live traffic.
+    Speed: the closed folios are built by forked processes (one per core), piece by piece, each
+    from its own seeded generator, while this process builds the open ones (they share the
+    crews' capacity) and COPYs every piece in order, so PostgreSQL writes while the next pieces
+    are built. The foreign keys of the tables written are dropped for the load and added back
+    before the transaction ends, which checks every row at once (PostgreSQL's advice for bulk
+    loads: one join instead of a lookup per row); a row that breaks one aborts the whole load.
+    (Dropping the other indexes too was measured: building them again afterwards took longer
+    than it saved.) The tables are locked meanwhile: run it on a benchmark database, not under
+    live traffic.
     """
-    rng = random.Random(seed * 7919 + count)  # noqa: S311 - demo data, not secrets
+    global _SCALE_JOB
     now = now or timezone.now()
     organisation = load_organisation()
     if not organisation:
@@ -1506,32 +1627,67 @@ def add_orders(count: int, *, seed: int = DEFAULT_SEED, now: dt.datetime | None 
             [f"{str(SCALE_FOLIO)[0]}%"],
         )
         latest = cursor.fetchone()[0]
-    first = int(latest) + 1 if latest else SCALE_FOLIO + 1
+    first_folio = int(latest) + 1 if latest else SCALE_FOLIO + 1
+    catalogue = load_catalogue()
     load = CrewLoad.from_database(crew.id for info in organisation for crew in info.crews)
-    writer = FolioWriter(rng, now, load_catalogue(), organisation, load)
-    ids = _allocate_order_ids(count)
-    open_count = min(20_000, count // 10)
-    shares = _shares(organisation)
+    statements = [copy_statement(model, names) for model, names in FolioWriter.TABLES]
+    # Dropping the foreign keys locks the tables: nothing else inserts orders until the commit,
+    # so the order ids can be taken from the sequence as one block.
     foreign_keys = _drop_foreign_keys([model for model, _ in FolioWriter.TABLES])
-    try:
-        for n, order_id in enumerate(ids):
-            if n < open_count:
-                info, status = bench, _pick(rng, SCALE_OPEN_WEIGHTS)
-            else:
-                info, status = organisation[_pick(rng, shares)], _pick(rng, SCALE_CLOSED_WEIGHTS)
-            writer.add(order_id, str(first + n), info, status, history_days=90)
+    ids = _allocate_order_ids(count, block=True)
+    open_count = min(20_000, count // 10)
+    tasks = [
+        (number, start, min(SCALE_CHUNK, count - start))
+        for number, start in enumerate(range(open_count, count, SCALE_CHUNK))
+    ]
+    _SCALE_JOB = ScaleJob(organisation, catalogue, now, seed, count, ids.start, first_folio, statements)
+    connection.ensure_connection()
+    raw = connection.connection
+    # The open folios here, meanwhile: they need the crews' capacity, which all of them share.
+    rng = random.Random(f"{seed}:{count}:open")  # noqa: S311 - demo data, not secrets
+    writer = FolioWriter(rng, now, catalogue, organisation, load, lean=True)
+    written = Written()
+    handed: dict[tuple[int, int], int] = defaultdict(int)
+    handed_serials: dict[tuple[int, int], list[str]] = defaultdict(list)
+
+    def copy(piece: Piece) -> None:
+        _copy_piece(raw, statements, piece)
+        written.orders += piece.written.orders
+        written.events += piece.written.events
+        written.materials += piece.written.materials
+        written.billing_lines += piece.written.billing_lines
+        for status, n in piece.written.by_status.items():
+            written.by_status[status] += n
+        for key, quantity in piece.handed.items():
+            handed[key] += quantity
+        for key, serials in piece.handed_serials.items():
+            handed_serials[key] += serials
+
+    processes = processes or max(1, min(len(tasks), os.cpu_count() or 1))
+    # Forked before anything else runs on the side: the children only compute and never touch
+    # the database connection they inherit (they leave through os._exit).
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pieces = pool.imap(_closed_piece, tasks)
+        for n in range(open_count):
+            writer.add(ids[n], str(first_folio + n), bench, _pick(rng, SCALE_OPEN_WEIGHTS), history_days=90)
             if len(writer.orders) >= SCALE_CHUNK:
-                writer.flush()
-        writer.finish(stock_from=now - dt.timedelta(days=91))
-    except BaseException:
-        writer.abandon()
-        raise
+                copy(_take_piece(writer, statements))
+        copy(_take_piece(writer, statements))
+        for piece in pieces:
+            copy(piece)
+    _SCALE_JOB = None
+    writer.handed.update(handed)
+    writer.handed_serials.update(handed_serials)
+    writer.hand_over_stock(now - dt.timedelta(days=91))
+    copy(_take_piece(writer, statements))
     with connection.cursor() as cursor:
         for table, name, definition in foreign_keys:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
-        for model, _ in FolioWriter.TABLES:
+        # Fresh statistics for the tables the boards and dashboards read, so the first queries
+        # after the load are planned for its size; autovacuum analyses the rest soon after.
+        for model in (Order, OrderEvent):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return writer.written
+    return written
 
 
 def _drop_foreign_keys(tables: list[type[models.Model]]) -> list[tuple[str, str, str]]:

@@ -401,3 +401,22 @@ def test_the_technician_add_form_refuses_mismatched_passwords(office, crew_a1):
     )
     assert response.status_code == 200
     assert not get_user_model().objects.filter(username="otro_tecnico").exists()
+
+
+def test_searching_a_folio_finds_that_folio_and_its_trail(office, order_a, distributor_a):
+    other = factories.make_order(distributor_a, customer_name="Otro Cliente")
+    response = office.get(changelist_url(Order), {"q": order_a.folio})
+    assert [o.pk for o in response.context["cl"].result_list] == [order_a.pk]
+    response = office.get(changelist_url(OrderEvent), {"q": other.folio})
+    assert {e.order_id for e in response.context["cl"].result_list} == {other.pk}
+    response = office.get(changelist_url(Order), {"q": "Otro Cliente"})
+    assert [o.pk for o in response.context["cl"].result_list] == [other.pk]
+
+
+def test_a_policy_page_lists_every_version(office, catalogue):
+    old = Policy.objects.get(action=Action.REJECT, service_type=None, version=1)
+    url = reverse("admin:asignaciones_policy_change", args=[old.pk])
+    office.post(url, {**posted(office.get(url)), "title": "Política de rechazo 2027"})
+    new = Policy.objects.get(action=Action.REJECT, service_type=None, version=2)
+    body = office.get(reverse("admin:asignaciones_policy_change", args=[new.pk])).content.decode()
+    assert "v1 · Política de rechazo de folios" in body and "v2 · Política de rechazo 2027" in body
