@@ -56,8 +56,6 @@ from facturacion.billing import CENT, PENALTY_CAP, PENALTY_PER_DAY, days_late, p
 from facturacion.models import BillingLine, CommissionRate
 from heat.models import ContactPerson, Distributor, Master, Membership
 
-# The one password of every demo user. It appears here and in the README, nowhere else.
-DEMO_PASSWORD = "heat-demo-2026"  # noqa: S105 - public demo credentials, by design
 DEFAULT_SEED = 2026
 DEFAULT_FOLIOS = 2000
 MASTER_NAME = "Máster Centro"
@@ -416,10 +414,10 @@ def _user(username: str, first: str, last: str, password_hash: str, **flags: Any
 
 
 @transaction.atomic
-def build_organisation(rng: random.Random) -> None:
+def build_organisation(rng: random.Random, *, password: str) -> None:
     """Master, distributors, contacts, crews, technicians and users (each created once)."""
     # One hash for every demo user: hashing the same password 50 times would take most of a minute.
-    password_hash = make_password(DEMO_PASSWORD)
+    password_hash = make_password(password)
     _user(BACK_OFFICE_USERNAME, "Laura", "Méndez Ochoa", password_hash, is_staff=True, is_superuser=True)
     master, _ = Master.objects.get_or_create(name=MASTER_NAME, defaults={"rfc": "MCE140101H27"})
     viewer = _user(MASTER_VIEWER_USERNAME, "Ernesto", "Villaseñor Paz", password_hash)
@@ -1509,14 +1507,17 @@ def _shares(organisation: list[DistributorInfo]) -> dict[int, float]:
 
 
 @transaction.atomic
-def build_demo(*, folios: int = DEFAULT_FOLIOS, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -> Written:
-    """The demo set: organisation, users and ``folios`` folios. Does nothing if it exists."""
+def build_demo(
+    *, password: str, folios: int = DEFAULT_FOLIOS, seed: int = DEFAULT_SEED, now: dt.datetime | None = None
+) -> Written:
+    """The demo set: organisation, users (all with ``password``) and ``folios`` folios. Does
+    nothing if it exists."""
     if demo_exists():
         return Written()
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     now = now or timezone.now()
     ensure_catalogue()
-    build_organisation(rng)
+    build_organisation(rng, password=password)
     organisation = load_organisation()
     writer = FolioWriter(rng, now, load_catalogue(), organisation, CrewLoad())
     ids = _allocate_order_ids(folios)
@@ -1710,7 +1711,6 @@ def _drop_foreign_keys(tables: list[type[models.Model]]) -> list[tuple[str, str,
 __all__ = [
     "BENCH_DISTRIBUTOR",
     "CITIES",
-    "DEMO_PASSWORD",
     "Written",
     "add_orders",
     "build_demo",

@@ -23,6 +23,7 @@ from cuadrillas.models import Crew, StockMovement, Technician
 from facturacion.billing import earnings
 from facturacion.models import BillingLine
 from heat import demo
+from heat.management.commands.demo_data import DEMO_PASSWORD
 from heat.models import Distributor, Master, Membership
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_the_demo_builds_the_organisation_and_its_users(demo_set):
     User = get_user_model()
     back_office = User.objects.get(username=demo.BACK_OFFICE_USERNAME)
     assert back_office.is_staff and back_office.is_superuser
-    assert back_office.check_password(demo.DEMO_PASSWORD)
+    assert back_office.check_password(DEMO_PASSWORD)
 
     master = Master.objects.get(name=demo.MASTER_NAME)
     viewer = Membership.objects.get(user__username=demo.MASTER_VIEWER_USERNAME)
@@ -89,9 +90,9 @@ def test_the_demo_builds_the_organisation_and_its_users(demo_set):
         assert any(crew.service_types.count() < ServiceType.objects.count() for crew in crews)
 
     technician = User.objects.get(username="cdmx_tec01a")
-    assert technician.check_password(demo.DEMO_PASSWORD)
+    assert technician.check_password(DEMO_PASSWORD)
     assert technician.technician.crew.distributor.code == "cdmx-centro"
-    assert "heat-demo-2026" in demo_set and "cdmx_despacho" in demo_set
+    assert DEMO_PASSWORD in demo_set and "cdmx_despacho" in demo_set
 
 
 def test_the_folios_cover_every_status_type_and_brand_with_a_live_traffic_light(demo_set):
@@ -223,7 +224,7 @@ def test_running_it_again_changes_nothing(demo_set):
     before = counts()
     out = run("--folios", FOLIOS)
     assert counts() == before
-    assert "heat-demo-2026" in out
+    assert DEMO_PASSWORD in out
 
 
 def test_if_empty_loads_an_empty_database_and_then_skips_with_one_query(django_assert_num_queries):
@@ -233,7 +234,7 @@ def test_if_empty_loads_an_empty_database_and_then_skips_with_one_query(django_a
     with django_assert_num_queries(1):
         out = run("--if-empty", "--folios", "40")
     assert counts() == before
-    assert "heat-demo-2026" in out
+    assert DEMO_PASSWORD in out
 
 
 def test_if_empty_leaves_a_database_with_other_distributors_alone(distributor_a):

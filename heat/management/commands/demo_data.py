@@ -13,6 +13,9 @@ from django.utils.translation import gettext as _
 from heat import demo
 from heat.models import Distributor
 
+# The one password of every demo user: it appears here and in the README, nowhere else.
+DEMO_PASSWORD = "heat-demo-2026"  # noqa: S105 - public demo credentials, by design
+
 
 class Command(BaseCommand):
     help = "Load the demo data (deterministic, idempotent); --orders N adds N folios for benchmarks."
@@ -53,7 +56,7 @@ class Command(BaseCommand):
             if not options["orders"]:
                 self.stdout.write(_("The demo data already exist: nothing was changed."))
         else:
-            written = demo.build_demo(folios=options["folios"], seed=options["seed"])
+            written = demo.build_demo(password=DEMO_PASSWORD, folios=options["folios"], seed=options["seed"])
             self.stdout.write(
                 _("Demo data loaded: %(orders)s folios, %(events)s events, %(lines)s billing lines in %(seconds).1f s.")
                 % {
@@ -89,7 +92,7 @@ class Command(BaseCommand):
             "master_viewer": _("master viewer (%(name)s)") % {"name": demo.MASTER_NAME},
         }
         self.stdout.write("")
-        self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": demo.DEMO_PASSWORD})
+        self.stdout.write(_("Demo logins (password for all: %(password)s):") % {"password": DEMO_PASSWORD})
         for username, role in demo.demo_logins():
             kind, _sep, name = role.partition(":")
             if kind == "owner":
