@@ -47,6 +47,7 @@ from asignaciones.models import (
     OrderEvent,
     Reason,
     ServiceType,
+    TechnicianRequest,
     VisitCheckIn,
 )
 from asignaciones.rules import policy_for
@@ -1530,7 +1531,57 @@ def build_demo(
     except BaseException:
         writer.abandon()
         raise
+    _technician_requests(rng, now, organisation, writer.catalogue)
     return writer.written
+
+
+def _technician_requests(
+    rng: random.Random, now: dt.datetime, organisation: list[DistributorInfo], catalogue: Catalogue
+) -> None:
+    """A few pending requests from technicians on their crews' open folios, for the dispatchers'
+    inbox: reschedules (with a reason and a proposed day) and a duplicate."""
+    reasons = [catalogue.reasons[(Action.RESCHEDULE, code)] for code in ("AUSENTE", "OTRA_FECHA", "CLIMA", "AZOTEA")]
+    technicians = {user_id: crew.id for info in organisation for crew in info.crews for user_id in crew.technician_ids}
+    by_crew: dict[int, list[int]] = defaultdict(list)
+    for user_id, crew_id in technicians.items():
+        by_crew[crew_id].append(user_id)
+    requests = []
+    for info in organisation:
+        today = now.astimezone(info.zone).date()
+        folios = list(
+            Order.objects.filter(distributor=info.distributor, status__in=(S.ASSIGNED, S.IN_PROGRESS))
+            .order_by("folio")
+            .values_list("pk", "folio", "crew_id", "assigned_at")
+        )
+        others = list(
+            Order.objects.filter(distributor=info.distributor, status=S.NEW).order_by("folio").values_list("folio")
+        )
+        for n, (pk, _folio, crew_id, assigned_at) in enumerate(rng.sample(folios, min(4, len(folios)))):
+            if not by_crew[crew_id]:
+                continue
+            requested_at = assigned_at + (now - assigned_at) * rng.uniform(0.2, 0.9)
+            common = {"order_id": pk, "requested_by_id": _choice(rng, by_crew[crew_id]), "requested_at": requested_at}
+            if n == 0 and others:
+                requests.append(
+                    TechnicianRequest(
+                        kind=TechnicianRequest.Kind.DUPLICATE,
+                        other_folio=_choice(rng, others)[0],
+                        note="El cliente dice que ya lo visitaron por otro folio.",
+                        **common,
+                    )
+                )
+            else:
+                requests.append(
+                    TechnicianRequest(
+                        kind=TechnicianRequest.Kind.RESCHEDULE,
+                        reason=_choice(rng, reasons),
+                        proposed_date=today + dt.timedelta(days=_randint(rng, 1, 3)),
+                        proposed_window=_choice(rng, WINDOW_CODES),
+                        note="El cliente pidió venir otro día.",
+                        **common,
+                    )
+                )
+    TechnicianRequest.objects.bulk_create(requests)
 
 
 SCALE_CHUNK = 5_000  # folios per piece of work handed to a generating process

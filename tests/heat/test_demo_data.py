@@ -17,7 +17,16 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from asignaciones import sla
-from asignaciones.models import Action, Brand, MaterialUsage, Order, OrderEvent, ServiceType, VisitCheckIn
+from asignaciones.models import (
+    Action,
+    Brand,
+    MaterialUsage,
+    Order,
+    OrderEvent,
+    ServiceType,
+    TechnicianRequest,
+    VisitCheckIn,
+)
 from asignaciones.rules import policy_for, rule
 from cuadrillas.models import Crew, StockMovement, Technician
 from facturacion.billing import earnings
@@ -197,6 +206,17 @@ def test_the_material_declared_keeps_within_each_types_closing_policy(demo_set):
             assert usage.serial_number and usage.quantity == 1
         if usage.recovered:
             assert usage.material.is_receiver and usage.order.service_type.recovers_equipment
+
+
+def test_technicians_have_asked_their_dispatchers_something(demo_set):
+    pending = TechnicianRequest.objects.filter(status=TechnicianRequest.Status.PENDING).select_related(
+        "order__crew", "requested_by__technician"
+    )
+    assert pending.filter(kind=TechnicianRequest.Kind.RESCHEDULE).exists()
+    for request in pending:
+        assert request.order.status in (S.ASSIGNED, S.IN_PROGRESS)
+        assert request.requested_by.technician.crew_id == request.order.crew_id
+        assert request.requested_at >= request.order.assigned_at
 
 
 def test_billing_lines_are_what_the_billing_rules_compute(demo_set):
