@@ -56,6 +56,10 @@ def serve() -> int:
     # The development server: DEBUG on unless the environment says otherwise, so static files
     # and error pages work without a production web server in front.
     os.environ.setdefault("DEBUG", "1")
+    # The worker's first traffic-light sweep notifies every yellow and red demo folio: written to
+    # files, those emails stay readable without flooding the terminal.
+    mail_dir = VAR / "mail"
+    os.environ.setdefault("EMAIL_URL", f"filemail:///{mail_dir}")  # django-environ drops one leading "/"
     manage("migrate", "--noinput", "-v", "0")
     manage("demo_data", "--if-empty")
     children = [
@@ -63,6 +67,8 @@ def serve() -> int:
         subprocess.Popen([PYTHON, "manage.py", "runserver", "--noreload", ADDRESS], cwd=BASE_DIR),
     ]
     print(f"==> Heat is on http://{ADDRESS}/  (admin: http://{ADDRESS}/admin/). Ctrl-C stops it.")
+    if os.environ["EMAIL_URL"].startswith("filemail:"):
+        print(f"    Emails are written to {mail_dir}/")
 
     def stop_children(*_: object) -> None:
         for child in children:

@@ -147,7 +147,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email goes through Django 6.1's MAILERS: printed to the console unless EMAIL_URL names an SMTP
-# server (smtp://, smtp+tls://, smtp+ssl://user:password@host:port).
+# server (smtp://, smtp+tls://, smtp+ssl://user:password@host:port) or a folder
+# (filemail:////absolute/path: django-environ drops one leading slash).
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 MAILERS = {
     "default": {
@@ -163,7 +164,8 @@ MAILERS = {
                 ("use_ssl", "EMAIL_USE_SSL"),
             ]
             if _email.get(setting) and "smtp" in _email["EMAIL_BACKEND"]
-        },
+        }
+        | ({"file_path": _email["EMAIL_FILE_PATH"]} if "filebased" in _email["EMAIL_BACKEND"] else {}),
     }
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Heat <no-responder@heat.invalid>")
