@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,9 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from asignaciones import exports
 from asignaciones.actions.bulk import assign_many
-from asignaciones.board import TABS, board_count, board_orders, board_rows, humanize_time_left
+from asignaciones.board import TABS, board_count, board_orders, board_rows, board_tab_counts, humanize_time_left
 from asignaciones.forms import BoardFilterForm, BulkAssignForm
-from asignaciones.models import Brand, Order, ServiceType
+from asignaciones.models import Brand, ServiceType
 from asignaciones.selectors import orders_visible_to
 from asignaciones.views.access import DISPATCHERS, portal_view
 from cuadrillas.selectors import crews_visible_to
@@ -88,16 +87,7 @@ def board(request: HttpRequest) -> HttpResponse:
     if request.htmx and not request.htmx.boosted:
         return render(request, "asignaciones/partials/board_table.html", context)
     context["options"] = _filter_options(form)
-    # Only open folios are counted: the index (distributor, status, deadline) answers it without
-    # touching the distributor's years of closed folios.
-    context["tab_counts"] = (
-        orders_visible_to(request.user)
-        .filter(status__in=Order.OPEN_STATUSES)
-        .aggregate(
-            new=Count("pk", filter=Q(status=Order.Status.NEW)),
-            open=Count("pk", filter=Q(status__in=(Order.Status.ASSIGNED, Order.Status.IN_PROGRESS))),
-        )
-    )
+    context["tab_counts"] = board_tab_counts(request.user)
     return render(request, "asignaciones/board.html", context)
 
 
