@@ -16,64 +16,9 @@ meant for benchmarks: loading takes a few minutes once, and later runs reuse the
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "heat.settings_test")
-
-
-def setup() -> None:
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
-
-
-def ensure_data(orders: int) -> None:
-    """Load the demo organisation and enough benchmark folios, unless they are there already."""
-    from django.core.management import call_command
-
-    from asignaciones.models import Order
-
-    call_command("migrate", verbosity=0)
-    have = Order.objects.count()
-    if have >= orders:
-        print(f"Database already holds {have:,} folios.")
-        return
-    started = time.monotonic()
-    call_command("demo_data", "--if-empty", verbosity=0)
-    missing = orders - Order.objects.count()
-    if missing > 0:
-        call_command("demo_data", "--orders", str(missing), verbosity=0)
-    print(f"Loaded folios up to {Order.objects.count():,} in {time.monotonic() - started:.0f} s.")
-
-
-def captured_queries(function) -> list[dict]:
-    """The SQL one call runs, with times (the query log is cleared first, so it never overflows)."""
-    from django.db import connection, reset_queries
-
-    connection.force_debug_cursor = True
-    reset_queries()
-    try:
-        function()
-        return list(connection.queries_log)
-    finally:
-        connection.force_debug_cursor = False
-
-
-def timed(function, n: int) -> tuple[float, list[float]]:
-    samples = []
-    for _ in range(n):
-        started = time.perf_counter()
-        function()
-        samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), samples
+from common import ensure_data, measure_page, setup, timed
 
 
 def main() -> int:
@@ -101,14 +46,6 @@ def main() -> int:
     total = Order.objects.count()
     print(f"{total:,} folios; {open_count:,} open for {distributor.name}; dispatcher {membership.user.username}.")
 
-    # Keep one database connection across requests, as a server with CONN_MAX_AGE does: the
-    # time measured is the page's, not a new connection's (and the queries can be captured).
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-
     client = Client()
     client.force_login(membership.user)
     folio = (
@@ -125,16 +62,7 @@ def main() -> int:
     }
     results = {}
     for label, url in pages.items():
-        for _ in range(3):  # warm-up: connection, templates, caches
-            assert client.get(url).status_code == 200, url
-        queries = captured_queries(lambda url=url: client.get(url))
-        median, _samples = timed(lambda url=url: client.get(url), args.requests)
-        slowest = max(queries, key=lambda q: float(q["time"]))
-        results[label] = median
-        print(
-            f"{label:30} median {median:6.1f} ms · {len(queries):2d} queries · "
-            f"slowest query {float(slowest['time']) * 1000:.1f} ms"
-        )
+        results[label] = measure_page(label, client, url, args.requests)
 
     # The same first page of open rows, straight through the cursor: the floor a page cannot beat.
     bare_sql = f"""
@@ -155,7 +83,7 @@ def main() -> int:
 
     for _ in range(3):
         bare()
-    bare_median, _samples = timed(bare, args.requests)
+    bare_median = timed(bare, args.requests)
     print(f"{'bare SQL, same 25 open rows':30} median {bare_median:6.1f} ms")
     board = results["board, Abiertas"]
     verdict = "OK" if board < 60 else "OVER TARGET"
