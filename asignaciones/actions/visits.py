@@ -113,15 +113,25 @@ def complete_visit(
         longitude=longitude,
     )
     now = timezone.now()
-    for photo in photos:
-        VisitPhoto.objects.create(
-            order=order,
-            image=photo.file,
-            content_type=photo.content_type,
-            size=photo.size,
-            uploaded_by=by,
-            uploaded_at=now,
-        )
+    # Photos go last, after every rule has passed, so a refused closing writes no file; and the
+    # files already written are removed if a later one fails (the rows roll back by themselves).
+    written: list[VisitPhoto] = []
+    try:
+        for photo in photos:
+            written.append(
+                VisitPhoto.objects.create(
+                    order=order,
+                    image=photo.file,
+                    content_type=photo.content_type,
+                    size=photo.size,
+                    uploaded_by=by,
+                    uploaded_at=now,
+                )
+            )
+    except Exception:
+        for row in written:
+            row.image.storage.delete(row.image.name)
+        raise
     return order
 
 

@@ -278,3 +278,31 @@ def test_a_dispatcher_of_another_distributor_cannot_answer(assigned_order_a, tec
     with pytest.raises(OrderActionError):
         visits.refuse_request(request, by=outsider)
     assert TechnicianRequest.objects.get(pk=request.pk).status == TechnicianRequest.Status.PENDING
+
+
+def test_a_refused_closing_writes_no_photo_file(assigned_order_a, technician_a, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(OrderActionError):
+        visits.complete_visit(assigned_order_a, by=technician_a, solution_codes=[], photos=[jpeg()])
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
+
+
+def test_photos_already_written_are_removed_when_a_later_one_fails(
+    assigned_order_a, technician_a, settings, tmp_path, monkeypatch
+):
+    settings.MEDIA_ROOT = tmp_path
+    real_create = VisitPhoto.objects.create
+    calls = []
+
+    def create_then_fail(**fields):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real_create(**fields)
+
+    monkeypatch.setattr(VisitPhoto.objects, "create", create_then_fail)
+    with pytest.raises(OSError):
+        visits.complete_visit(
+            assigned_order_a, by=technician_a, solution_codes=[code("INST_OK")], photos=[jpeg("a.jpg"), jpeg("b.jpg")]
+        )
+    assert not any(p.is_file() for p in tmp_path.rglob("*"))
