@@ -97,7 +97,7 @@ class Command(BaseCommand):
     def _vacuum(self) -> None:
         with connection.cursor() as cursor:
             for model in (Order, OrderEvent):
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")  # analysed by the load
 
     def _print_logins(self) -> None:
         roles = {
