@@ -17,6 +17,7 @@ from asignaciones.models import MaterialUsage, Order
 from cuadrillas.coverage import in_coverage, km_from_base
 from facturacion.models import BillingLine, CommissionRate
 
+VAT_RATE = Decimal("0.16")  # IVA: amounts here are before it; statements add it
 PENALTY_PER_DAY = Decimal("0.10")
 PENALTY_CAP = Decimal("0.50")
 CENT = Decimal("0.01")

@@ -10,6 +10,7 @@ urlpatterns = [
     path("asignaciones/", include("asignaciones.urls")),
     path("tecnico/", include("asignaciones.urls_tecnico")),
     path("cuadrillas/", include("cuadrillas.urls")),
+    path("facturacion/", include("facturacion.urls")),
     path("solicitudes/", include("asignaciones.urls_requests")),
     path("avisos/", include("heat.urls_notifications")),
     path("", include("heat.urls_dashboard")),
