@@ -17,6 +17,7 @@ from asignaciones.actions import visits
 from asignaciones.forms_tecnico import AcceptRequestForm, RefuseRequestForm
 from asignaciones.models import Policy
 from asignaciones.rules import OrderActionError
+from asignaciones.selectors import policies_visible_to
 from asignaciones.selectors_tecnico import get_request_for, pending_requests_for, photo_for, visit_for
 from heat.tenancy import portal_role
 
@@ -59,7 +60,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(request)
     policy = None
     if form.cleaned_data["acknowledge"] and form.cleaned_data["policy"]:
-        policy = Policy.objects.filter(pk=form.cleaned_data["policy"]).first()
+        policy = policies_visible_to(request.user).filter(pk=form.cleaned_data["policy"]).first()
     try:
         visits.accept_request(item, by=request.user, acknowledged_policy=policy, note=form.cleaned_data["note"])
     except OrderActionError as error:
