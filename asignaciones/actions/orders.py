@@ -98,6 +98,19 @@ def _check_reason(reason: Reason | None, action: str) -> Reason:
     return reason
 
 
+def check_duplicate_of(order: Order, other_folio: str) -> str:
+    """The folio ``order`` duplicates, cleaned: given, not itself, and of the same distributor
+    (another distributor's folio is "not found", so its existence is never told)."""
+    other_folio = other_folio.strip()
+    if not other_folio:
+        raise OrderActionError(_("Give the folio this one duplicates."))
+    if other_folio == order.folio:
+        raise OrderActionError(_("A folio cannot duplicate itself."))
+    if not Order.objects.filter(folio=other_folio, distributor_id=order.distributor_id).exists():
+        raise OrderActionError(_("Folio %(folio)s was not found.") % {"folio": other_folio})
+    return other_folio
+
+
 def local_today(distributor: Distributor) -> dt.date:
     return timezone.now().astimezone(distributor.zone).date()
 
@@ -373,14 +386,7 @@ def cancel(
     check_acknowledgement(policy, acknowledged_policy)
     data: dict[str, Any] = {}
     if reason.needs_other_folio:
-        other_folio = other_folio.strip()
-        if not other_folio:
-            raise OrderActionError(_("Give the folio this one duplicates."))
-        if other_folio == order.folio:
-            raise OrderActionError(_("A folio cannot duplicate itself."))
-        if not Order.objects.filter(folio=other_folio, distributor_id=order.distributor_id).exists():
-            raise OrderActionError(_("Folio %(folio)s was not found.") % {"folio": other_folio})
-        data["duplicate_of"] = other_folio
+        data["duplicate_of"] = check_duplicate_of(order, other_folio)
     from_status = order.status
     order.status = S.CANCELLED
     order.closed_at = timezone.now()

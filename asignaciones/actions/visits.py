@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asignaciones import sla
-from asignaciones.actions.orders import MaterialLine, complete, local_today, reschedule, start
+from asignaciones.actions.orders import MaterialLine, check_duplicate_of, complete, local_today, reschedule, start
 from asignaciones.actions.orders import cancel as cancel_order
 from asignaciones.models import (
     Action,
@@ -208,13 +208,7 @@ def flag_duplicate(order: Order, *, by: User, other_folio: str, note: str = "") 
     the other folio exists at the same distributor and is not this one; one pending duplicate
     flag per folio. The dispatchers are told."""
     order = _lock_open_order_for_technician(order, by, "cancel")
-    other_folio = other_folio.strip()
-    if not other_folio:
-        raise OrderActionError(_("Give the folio this one duplicates."))
-    if other_folio == order.folio:
-        raise OrderActionError(_("A folio cannot duplicate itself."))
-    if not Order.objects.filter(folio=other_folio, distributor_id=order.distributor_id).exists():
-        raise OrderActionError(_("Folio %(folio)s was not found.") % {"folio": other_folio})
+    other_folio = check_duplicate_of(order, other_folio)
     _check_no_pending(order, R.Kind.DUPLICATE)
     request = TechnicianRequest.objects.create(
         order=order,
