@@ -7,6 +7,7 @@ missing browser is a failure.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,22 +52,31 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="es-MX")
+@contextmanager
+def open_page(browser, viewport: dict, *, permissions: tuple[str, ...] = (), **options):
+    """A page in a fresh browser context (its own cookies), in Mexican Spanish."""
+    context = browser.new_context(viewport=viewport, locale="es-MX", **options)
+    if permissions:
+        context.grant_permissions(list(permissions))
     page = context.new_page()
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser):
+    with open_page(browser, DESKTOP) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport=PHONE, locale="es-MX", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    """A phone whose owner has not let the portal read its position."""
+    with open_page(browser, PHONE, is_mobile=True, has_touch=True) as page:
+        yield page
 
 
 def log_in(page, live_server, username: str, password: str) -> None:

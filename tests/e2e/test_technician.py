@@ -13,7 +13,7 @@ from asignaciones.models import Order
 from cuadrillas.actions import stock
 from cuadrillas.models import StockMovement
 from tests import factories
-from tests.e2e.conftest import PHONE, log_in, screenshot
+from tests.e2e.conftest import PHONE, log_in, open_page, screenshot
 from tests.factories import PASSWORD
 
 # Standing about 30 m from the customer's door (19.390000, -99.170000).
@@ -23,24 +23,10 @@ AT_THE_CUSTOMER = {"latitude": 19.39027, "longitude": -99.17}
 @pytest.fixture
 def phone_with_location(browser):
     """A phone whose owner allowed the portal to read its position."""
-    context = browser.new_context(
-        viewport=PHONE, locale="es-MX", is_mobile=True, has_touch=True, geolocation=AT_THE_CUSTOMER
-    )
-    context.grant_permissions(["geolocation"])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
-def phone_without_location(browser):
-    """A phone whose owner refused the location."""
-    context = browser.new_context(viewport=PHONE, locale="es-MX", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    with open_page(
+        browser, PHONE, permissions=("geolocation",), is_mobile=True, has_touch=True, geolocation=AT_THE_CUSTOMER
+    ) as page:
+        yield page
 
 
 def jpeg(tmp_path) -> str:
@@ -134,9 +120,9 @@ def _material(code: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_location_offers_the_check_in_without_position(
-    phone_without_location, live_server, assigned_order_a, technician_a
+    phone_page, live_server, assigned_order_a, technician_a
 ):
-    phone = phone_without_location
+    phone = phone_page
     log_in(phone, live_server, "tecnico_a", PASSWORD)
     phone.goto(f"{live_server.url}/tecnico/visita/{assigned_order_a.folio}/")
     phone.get_by_role("button", name="Llegué con el cliente (registrar llegada)").click()
